@@ -1,0 +1,79 @@
+# One entry point for people and CI. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+include toolchain/versions.env
+
+# Built tools, provider mirror and virtual environments live outside the
+# repository, keyed by version, so fresh clones and CI reuse them.
+CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/durable-bedrock-tf
+PYTHON ?= python3
+
+TOFU := $(CACHE)/bin/tofu-$(OPENTOFU_VERSION:v%=%)
+TFLINT := $(CACHE)/bin/tflint-$(TFLINT_VERSION:v%=%)
+TERRAFORM_DOCS := $(CACHE)/bin/terraform-docs-$(TERRAFORM_DOCS_VERSION:v%=%)
+# HashiCorp Terraform when it is on PATH, else the OpenTofu built by `make setup`.
+TF ?= $(or $(shell command -v terraform 2>/dev/null),$(TOFU))
+export TF_CLI_CONFIG_FILE := $(CACHE)/cli.tfrc
+
+# A virtual environment per requirements file, keyed by its content and the interpreter.
+venv_for = $(CACHE)/venvs/$(1)-$(shell { cat toolchain/requirements/$(1).txt; $(PYTHON) -VV; } | sha256sum | cut -c1-12)
+DEV_VENV := $(call venv_for,dev)
+CHECKOV_VENV := $(call venv_for,checkov)
+EMULATOR_VENV := $(call venv_for,emulator)
+export EMULATOR_PYTHON := $(EMULATOR_VENV)/bin/python
+
+# Local AWS (make up / down): loopback port and state folder.
+LOCAL_AWS_PORT ?= 4566
+LOCAL_AWS_STATE ?= $(CURDIR)/.local-aws
+export LOCAL_AWS_PORT LOCAL_AWS_STATE
+
+.PHONY: help setup go-tools venvs up down status lint test test-python test-compat-needed clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: go-tools venvs ## Build the pinned toolchain and Python environments (idempotent; the first run builds the AWS provider, ~40 min)
+
+go-tools:
+	@toolchain/build-go-tools.sh "$(CACHE)"
+	@echo "  TF = $(TF) ($$($(TF) version | head -n 1))"
+
+venvs: $(DEV_VENV)/.complete $(CHECKOV_VENV)/.complete $(EMULATOR_VENV)/.complete
+
+$(CACHE)/venvs/%/.complete:
+	@toolchain/make-venv.sh "$(PYTHON)" "$(@D)" "toolchain/requirements/$(firstword $(subst -, ,$*)).txt"
+
+up: $(EMULATOR_VENV)/.complete ## Start local AWS on 127.0.0.1:$(LOCAL_AWS_PORT) (state kept across restarts)
+	@LOCAL_AWS_PERSIST=1 local_aws/emulator.sh up
+
+down: ## Stop local AWS (SIGTERM by PID; it saves its state then)
+	@local_aws/emulator.sh down
+
+status: ## Is local AWS running?
+	@local_aws/emulator.sh status
+
+lint: setup ## ruff, formatting, tflint, checkov
+	@echo "lint: ruff"
+	@$(DEV_VENV)/bin/ruff check .
+	@$(DEV_VENV)/bin/ruff format --check .
+	@echo "lint: $(notdir $(TF)) fmt"
+	@$(TF) fmt -check -recursive -diff .
+	@echo "lint: tflint"
+	@$(TFLINT) --recursive --config "$(CURDIR)/.tflint.hcl"
+	@echo "lint: checkov"
+	@$(CHECKOV_VENV)/bin/checkov --quiet --compact --framework terraform --directory . --skip-path tests
+
+test: lint test-python ## Everything: lint, then the Python tests (they start and stop their own local AWS)
+
+test-python: setup
+	@echo "test: pytest"
+	@TF="$(TF)" TOFU="$(TOFU)" $(DEV_VENV)/bin/pytest
+
+test-compat-needed: setup ## Prove every local AWS compatibility patch is needed (its tests fail without it)
+	@$(DEV_VENV)/bin/python tests/emulator/prove_each_patch_needed.py
+
+clean: down ## Remove local state (.local-aws, caches in the work tree); the toolchain cache stays
+	@rm -rf .local-aws .pytest_cache .ruff_cache

@@ -1,0 +1,484 @@
+"""Compatibility layer that makes ministack behave like AWS Lambda durable functions.
+
+Stock ministack (pinned: see EXPECTED_VERSION) runs the durable-execution APIs
+but departs from AWS in ways that break this project's flow (DESIGN.md, "Known
+emulator gaps" 1-6). Each patch below is one named function that rebinds a
+ministack module attribute; its docstring names the upstream behaviour it
+corrects and what upstream change would retire it. Nothing changes what a
+client sends: boto3 and the Terraform AWS provider talk to it exactly as to AWS.
+
+`apply()` fails loudly if the ministack version differs or a name it patches
+has disappeared, rather than silently running stock behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+import threading
+import time
+from importlib import metadata
+
+EXPECTED_VERSION = "1.5.33"
+
+# AWS caps a synchronous invocation at 15 minutes; a RequestResponse invoke of
+# a durable function waits at most this long for the execution to end.
+SYNC_INVOKE_LIMIT_SECONDS = 900
+SYNC_INVOKE_POLL_SECONDS = 0.05
+
+# Backend retries of a crashed or timed-out invocation (AWS retries
+# infrastructure failures; the delays here are short so tests stay quick).
+BACKEND_RETRY_DELAYS_SECONDS = (2, 4, 8)
+
+DURABLE_POLICY_NAME = "service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+DURABLE_POLICY_DOCUMENT = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "lambda:CheckpointDurableExecution",
+                "lambda:GetDurableExecutionState",
+            ],
+            "Resource": "*",
+        }
+    ],
+}
+
+log = logging.getLogger("local_aws.compat")
+
+
+class CompatError(RuntimeError):
+    """The installed ministack is not the one this layer was written for."""
+
+
+def _original(module, name: str):
+    """The attribute about to be patched; refuses to go on if it is gone."""
+    if not hasattr(module, name):
+        raise CompatError(
+            f"ministack {metadata.version('ministack')}: {module.__name__}.{name} no longer exists; "
+            "local_aws/ministack_compat.py must be updated for this ministack version"
+        )
+    return getattr(module, name)
+
+
+def _replace(module, name: str, replacement) -> None:
+    _original(module, name)
+    setattr(module, name, replacement)
+
+
+# ---------------------------------------------------------------------------
+# Shared machinery: one durable invocation, run and settled like AWS does.
+# ---------------------------------------------------------------------------
+
+
+def _is_durable_envelope(event) -> bool:
+    return isinstance(event, dict) and {"DurableExecutionArn", "CheckpointToken", "InitialExecutionState"} <= set(event)
+
+
+def _execution_event(rec: dict) -> dict:
+    """The event AWS hands a durable function: the execution ARN, its checkpoint
+    token and the operations recorded so far (the SDK replays from them)."""
+    from ministack.services import lambda_durable
+
+    return {
+        "DurableExecutionArn": rec["DurableExecutionArn"],
+        "CheckpointToken": rec["CheckpointToken"],
+        "InitialExecutionState": {
+            "Operations": lambda_durable._serialize_operations(rec["Operations"], for_event=True),
+            "NextMarker": "",
+        },
+    }
+
+
+def _function_record_for(rec: dict) -> dict | None:
+    """The code and configuration of the version the execution started on."""
+    from ministack.services import lambda_svc
+
+    name = lambda_svc._resolve_name(rec["FunctionArn"].rsplit(":", 1)[-1])
+    func = lambda_svc._functions.get(name)
+    if not func:
+        return None
+    version = rec.get("Version") or "$LATEST"
+    if version == "$LATEST":
+        return func
+    return func.get("versions", {}).get(version)
+
+
+def _status_payload(result: dict) -> dict | None:
+    """The SDK's {"Status": ...} envelope from an invocation result, if any."""
+    payload = result.get("body")
+    if isinstance(payload, (bytes, bytearray)):
+        payload = payload.decode("utf-8", errors="replace")
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return None
+    return payload if isinstance(payload, dict) and "Status" in payload else None
+
+
+def _run_durable_invocation(func_record: dict, arn: str) -> None:
+    """Invoke the function once for execution `arn` and settle the outcome:
+    PENDING schedules the next wake-up, SUCCEEDED/FAILED end the execution.
+    A crashed invocation is recorded with its error; the backend-retry patch
+    (record_invocation_completed) takes it from there."""
+    from ministack.core.responses import new_uuid
+    from ministack.services import lambda_durable, lambda_svc
+
+    rec = lambda_durable._executions.get(arn)
+    if not rec or rec.get("Status") != "RUNNING":
+        return
+    token = lambda_svc._durable_ctx.set(
+        {"arn": arn, "token": rec["CheckpointToken"], "name": rec["DurableExecutionName"]}
+    )
+    try:
+        started = time.time()
+        result = lambda_svc._execute_function(func_record, _execution_event(rec))
+        lambda_durable.record_invocation_completed(
+            arn,
+            start_ts=started,
+            request_id=new_uuid(),
+            error=(result.get("body") if result.get("error") else None),
+        )
+        envelope = None if result.get("error") else _status_payload(result)
+        if envelope is None:
+            return
+        if envelope["Status"] == "PENDING":
+            lambda_durable.schedule_resume(arn)
+        elif envelope["Status"] == "SUCCEEDED":
+            lambda_durable.mark_execution_completed(arn, result_payload=envelope.get("Result"), error=None)
+        elif envelope["Status"] == "FAILED":
+            lambda_durable.mark_execution_completed(arn, result_payload=None, error=envelope.get("Error"))
+    finally:
+        lambda_svc._durable_ctx.reset(token)
+
+
+def _in_background(target, *args) -> None:
+    """Run target in a daemon thread that keeps the caller's account/region context."""
+    ctx = contextvars.copy_context()
+    threading.Thread(target=ctx.run, args=(target, *args), daemon=True).start()
+
+
+# ---------------------------------------------------------------------------
+# Gap 1: DurableConfig as AWS defines it makes a function durable.
+# ---------------------------------------------------------------------------
+
+
+def durable_config_enables_durability() -> None:
+    """Upstream: a function runs durably only if DurableConfig carries
+    `"Enabled": true`, a member the real API does not have (AWS: any
+    DurableConfig with ExecutionTimeout makes the function durable). Functions
+    created by boto3 or Terraform then fail with "Unexpected payload provided
+    to start the durable execution". We add the flag ministack looks for to
+    the stored configuration. Retire when ministack keys durability on the
+    presence of DurableConfig."""
+    from ministack.services import lambda_svc
+
+    def mark_enabled(data):
+        config = data.get("DurableConfig") if isinstance(data, dict) else None
+        if isinstance(config, dict) and config.get("ExecutionTimeout"):
+            return {**data, "DurableConfig": {**config, "Enabled": True}}
+        return data
+
+    create, update = _original(lambda_svc, "_create_function"), _original(lambda_svc, "_update_config")
+    _replace(lambda_svc, "_create_function", lambda data: create(mark_enabled(data)))
+    _replace(lambda_svc, "_update_config", lambda name, data: update(name, mark_enabled(data)))
+
+
+# ---------------------------------------------------------------------------
+# Gap 2: asynchronous (Event) invocations run the durable replay loop.
+# ---------------------------------------------------------------------------
+
+
+def event_invoke_runs_durable_execution() -> None:
+    """Upstream: an `InvocationType=Event` invoke of a durable function goes
+    through the generic async-retry path, which neither records the
+    invocation, nor schedules the resume after a wait, nor ends the execution:
+    it stays RUNNING forever after its first wait. AWS runs it like any other
+    durable invocation (and async invocation is the way to run executions
+    longer than 15 minutes). Retire when ministack's Event path calls its
+    durable bookkeeping."""
+    from ministack.services import lambda_durable, lambda_svc
+
+    stock = _original(lambda_svc, "invoke_async_with_retry")
+
+    def invoke_async_with_retry(func, event):
+        if not _is_durable_envelope(event):
+            return stock(func, event)
+        arn = event["DurableExecutionArn"]
+        if arn not in lambda_durable._executions:
+            return stock(func, event)
+        _in_background(_run_durable_invocation, func, arn)
+
+    _replace(lambda_svc, "invoke_async_with_retry", invoke_async_with_retry)
+
+
+# ---------------------------------------------------------------------------
+# Gap 2b: a synchronous invoke returns when the execution ends.
+# ---------------------------------------------------------------------------
+
+
+def _invocation_request(method: str, path: str) -> bool:
+    return method == "POST" and path.rstrip("/").endswith("/invocations") and "/functions/" in path
+
+
+def _header(headers: dict, name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)
+
+
+def _terminal_response(rec: dict, headers: dict) -> tuple:
+    """The response AWS gives a synchronous durable invoke once the execution
+    ended: the handler's result, or the error with X-Amz-Function-Error."""
+    out = {k: v for k, v in headers.items() if k.lower() != "x-amz-function-error"}
+    out["Content-Type"] = "application/json"
+    if rec["Status"] == "SUCCEEDED":
+        result = rec.get("Result")
+        return 200, out, (result if result is not None else "null").encode("utf-8")
+    error = rec.get("Error") or {}
+    out["X-Amz-Function-Error"] = "Unhandled"
+    body = {
+        "errorType": error.get("ErrorType") or rec["Status"],
+        "errorMessage": error.get("ErrorMessage") or f"The durable execution ended {rec['Status']}",
+        "stackTrace": error.get("StackTrace") or [],
+    }
+    return 200, out, json.dumps(body).encode("utf-8")
+
+
+def sync_invoke_waits_for_execution() -> None:
+    """Upstream: a RequestResponse invoke of a durable function returns right
+    after the first invocation, with the SDK's internal envelope
+    (`{"Status": "PENDING"}` at the first wait, or `{"Status": "SUCCEEDED",
+    "Result": ...}`). AWS waits for the whole execution (up to 15 minutes) and
+    returns the handler's result or error. Also: the 202 of an Event invoke
+    carries the X-Amz-Durable-Execution-Arn header on AWS. Retire when
+    ministack's _invoke waits for terminal status."""
+    from ministack.services import lambda_durable, lambda_svc
+
+    stock = _original(lambda_svc, "handle_request")
+
+    async def handle_request(method, path, headers, body, query_params):
+        if not _invocation_request(method, path):
+            return await stock(method, path, headers, body, query_params)
+        ctx_token = lambda_svc._durable_ctx.set(None)
+        try:
+            status, out_headers, out_body = await stock(method, path, headers, body, query_params)
+            started = lambda_svc._durable_ctx.get()
+        finally:
+            lambda_svc._durable_ctx.reset(ctx_token)
+        if not started:
+            return status, out_headers, out_body
+        arn = started["arn"]
+        if status == 202:
+            return status, {**out_headers, "X-Amz-Durable-Execution-Arn": arn}, out_body
+        deadline = time.monotonic() + SYNC_INVOKE_LIMIT_SECONDS
+        while time.monotonic() < deadline:
+            rec = lambda_durable._executions.get(arn)
+            if rec is None:
+                break
+            if rec.get("Status") != "RUNNING":
+                return _terminal_response(rec, out_headers)
+            await asyncio.sleep(SYNC_INVOKE_POLL_SECONDS)
+        timeout = {
+            "errorType": "Sandbox.Timedout",
+            "errorMessage": f"The durable execution {arn} did not end within the "
+            f"{SYNC_INVOKE_LIMIT_SECONDS} s limit of a synchronous invocation; invoke it asynchronously.",
+        }
+        return 200, {**out_headers, "X-Amz-Function-Error": "Unhandled"}, json.dumps(timeout).encode()
+
+    _replace(lambda_svc, "handle_request", handle_request)
+
+
+# ---------------------------------------------------------------------------
+# Gap 3: a step's retry budget runs out.
+# ---------------------------------------------------------------------------
+
+
+def step_retry_counts_attempt() -> None:
+    """Upstream: a STEP `RETRY` checkpoint leaves StepDetails.Attempt unchanged
+    (only SUCCEED and FAIL count), so the SDK's retry strategy always sees
+    attempt 1 and a failing step retries forever. AWS, like the official
+    testing runner, counts every RETRY. Retire when ministack's _apply_update
+    increments Attempt on RETRY."""
+    from ministack.services import lambda_durable
+
+    stock = _original(lambda_durable, "_apply_update")
+
+    def apply_update(rec, upd):
+        stock(rec, upd)
+        if upd.get("Type") == "STEP" and upd.get("Action") == "RETRY":
+            op = next(o for o in rec["Operations"] if o.get("Id") == upd.get("Id"))
+            details = op.setdefault("StepDetails", {})
+            details["Attempt"] = details.get("Attempt", 0) + 1
+
+    _replace(lambda_durable, "_apply_update", apply_update)
+
+
+# ---------------------------------------------------------------------------
+# Gap 4: a crashed or timed-out invocation is retried by the backend.
+# ---------------------------------------------------------------------------
+
+
+def crashed_invocation_is_retried() -> None:
+    """Upstream: when a durable invocation crashes (process exit) or exceeds
+    the function timeout, ministack records InvocationCompleted with the error
+    and nothing else: the execution hangs RUNNING until ExecutionTimeout. AWS
+    retries infrastructure failures, replaying from the last checkpoint, and
+    fails the execution once the retries are spent. Retire when ministack
+    re-invokes failed durable invocations."""
+    from ministack.services import lambda_durable
+
+    stock = _original(lambda_durable, "record_invocation_completed")
+    consecutive_failures: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def retry_later(arn: str, delay: float) -> None:
+        time.sleep(delay)
+        rec = lambda_durable._executions.get(arn)
+        if not rec or rec.get("Status") != "RUNNING":
+            return
+        func_record = _function_record_for(rec)
+        if func_record is None:
+            return
+        rec["CheckpointToken"] = lambda_durable.new_checkpoint_token()
+        _run_durable_invocation(func_record, arn)
+
+    def record_invocation_completed(arn, start_ts, request_id, error=None):
+        stock(arn, start_ts, request_id, error=error)
+        with lock:
+            failures = consecutive_failures.get(arn, 0) + 1 if error is not None else 0
+            consecutive_failures[arn] = failures
+        if failures == 0:
+            return
+        if failures > len(BACKEND_RETRY_DELAYS_SECONDS):
+            log.warning("durable execution %s: invocation failed %d times, failing it", arn, failures)
+            lambda_durable.mark_execution_completed(
+                arn,
+                result_payload=None,
+                error={
+                    "ErrorType": "Lambda.InvocationFailed",
+                    "ErrorMessage": f"The function invocation failed {failures} times "
+                    f"(crash or timeout); last error: {json.dumps(error)[:500]}",
+                    "StackTrace": [],
+                },
+            )
+            return
+        delay = BACKEND_RETRY_DELAYS_SECONDS[failures - 1]
+        log.warning("durable execution %s: invocation failed, retry %d in %s s", arn, failures, delay)
+        _in_background(retry_later, arn, delay)
+
+    _replace(lambda_durable, "record_invocation_completed", record_invocation_completed)
+
+
+# ---------------------------------------------------------------------------
+# Gap 5: resumes run the version the execution started on.
+# ---------------------------------------------------------------------------
+
+
+def resume_runs_started_version() -> None:
+    """Upstream: after a wait or a step retry, ministack resumes the execution
+    with the function's $LATEST code, even when it started on a published
+    version; changing $LATEST then breaks every in-flight execution with a
+    NonDeterministicExecutionError. AWS pins an execution to the version it
+    started on. Retire when invoke_durable_resume uses the execution's
+    Version."""
+    from ministack.services import lambda_durable, lambda_svc
+
+    _original(lambda_svc, "invoke_durable_resume")
+
+    def invoke_durable_resume(function_name, durable_arn, original_event):
+        rec = lambda_durable._executions.get(durable_arn)
+        func_record = _function_record_for(rec) if rec else None
+        if func_record is None:
+            log.warning("durable execution %s: its function or version is gone; cannot resume", durable_arn)
+            return
+        _run_durable_invocation(func_record, durable_arn)
+
+    _replace(lambda_svc, "invoke_durable_resume", invoke_durable_resume)
+
+
+# ---------------------------------------------------------------------------
+# Gap 6: IAM and S3 reads the Terraform AWS provider makes.
+# ---------------------------------------------------------------------------
+
+
+def managed_durable_policy_exists() -> None:
+    """Upstream: iam:GetPolicy on the AWS managed policy
+    service-role/AWSLambdaBasicDurableExecutionRolePolicy answers NoSuchEntity
+    (it is not among the seeded managed policies), so `data "aws_iam_policy"`
+    fails. We seed it with AWS's published document, also after a reset.
+    Retire when ministack seeds it."""
+    from ministack.services import iam
+
+    stock = _original(iam, "_seed_aws_managed_policies")
+    make_record = _original(iam, "_make_aws_managed_record")
+    prefix = _original(iam, "_AWS_MANAGED_POLICY_PREFIX")
+    policies = _original(iam, "_aws_managed_policies")
+
+    def seed_aws_managed_policies():
+        stock()
+        policies[prefix + DURABLE_POLICY_NAME] = make_record(
+            DURABLE_POLICY_NAME,
+            json.dumps(DURABLE_POLICY_DOCUMENT),
+            "Provides write permissions to CloudWatch Logs and read/write permissions "
+            "to durable execution APIs used by Lambda durable functions",
+        )
+
+    _replace(iam, "_seed_aws_managed_policies", seed_aws_managed_policies)
+    seed_aws_managed_policies()
+
+
+def bucket_request_payment_readable() -> None:
+    """Upstream: GET /{bucket}?requestPayment (GetBucketRequestPayment, read by
+    the provider's aws_s3_bucket) is routed by a check for `request-payment`,
+    so it answers a ListBucketResult. We route the AWS query name to
+    ministack's own request-payment handler. Retire when ministack checks
+    `requestPayment` on GET."""
+    from ministack.services import s3
+
+    stock = _original(s3, "handle_request")
+
+    async def handle_request(method, path, headers, body, query_params, *args, **kwargs):
+        if method == "GET" and "requestPayment" in query_params and "request-payment" not in query_params:
+            query_params = {**query_params, "request-payment": query_params["requestPayment"]}
+        return await stock(method, path, headers, body, query_params, *args, **kwargs)
+
+    _replace(s3, "handle_request", handle_request)
+
+
+PATCHES = (
+    durable_config_enables_durability,
+    event_invoke_runs_durable_execution,
+    sync_invoke_waits_for_execution,
+    step_retry_counts_attempt,
+    crashed_invocation_is_retried,
+    resume_runs_started_version,
+    managed_durable_policy_exists,
+    bucket_request_payment_readable,
+)
+
+
+def apply(skip: frozenset[str] = frozenset()) -> None:
+    """Applies every patch except those named in `skip` (used to prove each
+    patch is needed: its tests must fail without it)."""
+    unknown = skip - {patch.__name__ for patch in PATCHES}
+    if unknown:
+        raise CompatError(f"unknown patch names {sorted(unknown)}; known: {[p.__name__ for p in PATCHES]}")
+    installed = metadata.version("ministack")
+    if installed != EXPECTED_VERSION:
+        raise CompatError(
+            f"ministack {installed} is installed; this compatibility layer is written for "
+            f"{EXPECTED_VERSION} (toolchain/requirements/emulator.txt)"
+        )
+    for patch in PATCHES:
+        if patch.__name__ in skip:
+            log.warning("compat patch SKIPPED: %s", patch.__name__)
+            continue
+        patch()
+        log.info("compat patch applied: %s", patch.__name__)
