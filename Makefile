@@ -55,10 +55,12 @@ down: ## Stop local AWS (SIGTERM by PID; it saves its state then)
 status: ## Is local AWS running?
 	@local_aws/emulator.sh status
 
-lint: setup ## ruff, formatting, tflint, checkov
+lint: setup ## ruff, shellcheck, formatting, tflint, checkov
 	@echo "lint: ruff"
 	@$(DEV_VENV)/bin/ruff check .
 	@$(DEV_VENV)/bin/ruff format --check .
+	@echo "lint: shellcheck"
+	@$(DEV_VENV)/bin/shellcheck -x local_aws/*.sh toolchain/*.sh .ci/run
 	@echo "lint: $(notdir $(TF)) fmt"
 	@$(TF) fmt -check -recursive -diff .
 	@echo "lint: tflint"

@@ -9,7 +9,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=versions.env
+# shellcheck source=toolchain/versions.env
 source "$here/versions.env"
 
 cache=${1:?usage: build-go-tools.sh CACHE_DIR}
@@ -36,7 +36,8 @@ build() {
   [[ -d $dir ]] || { echo "error: go mod download $module@$version gave no source directory" >&2; exit 1; }
 
   echo "  building $label ($module@$version)"
-  local started=$SECONDS stat_file="$stats/$(basename "$output").txt"
+  local started=$SECONDS stat_file
+  stat_file="$stats/$(basename "$output").txt"
   local timer=()
   [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v -o "$stat_file")
   (cd "$dir" && "${timer[@]}" go build -trimpath -buildvcs=false -ldflags "-s -w" \

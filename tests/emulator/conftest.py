@@ -6,6 +6,7 @@ import uuid
 import boto3
 import pytest
 from botocore.config import Config
+
 from durable_api import function_zip
 
 DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
@@ -32,7 +33,9 @@ def role_arn(aws):
     iam = aws("iam")
     trust = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
     }
     role = iam.create_role(RoleName="durable-test", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
     iam.attach_role_policy(RoleName="durable-test", PolicyArn=DURABLE_POLICY_ARN)

@@ -1,0 +1,86 @@
+"""The Bedrock runtime client and the three calls the workflows make.
+
+The client uses boto3's standard configuration and endpoint resolution, so
+AWS_ENDPOINT_URL_BEDROCK_RUNTIME or AWS_ENDPOINT_URL redirect it. botocore's
+own retries are off: retries belong to the durable steps (retry_policy.py),
+where each attempt is checkpointed and the backoff costs no compute.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import boto3
+from botocore.config import Config
+
+# Long enough for a maximal Converse reply; the function timeout must exceed it.
+READ_TIMEOUT_SECONDS = 300
+
+
+@functools.cache
+def runtime_client():
+    return boto3.client(
+        "bedrock-runtime",
+        config=Config(
+            retries={"mode": "standard", "max_attempts": 1},
+            connect_timeout=10,
+            read_timeout=READ_TIMEOUT_SECONDS,
+            user_agent_extra="durable-bedrock",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    input_tokens: int
+    output_tokens: int
+    stop_reason: str
+
+
+def converse(model_id: str, system: str, prompt: str, max_tokens: int) -> Reply:
+    """One Converse call: works for any text model Bedrock serves (Claude, Nova, Llama, ...)."""
+    response = runtime_client().converse(
+        modelId=model_id,
+        system=[{"text": system}],
+        messages=[{"role": "user", "content": [{"text": prompt}]}],
+        inferenceConfig={"maxTokens": max_tokens},
+    )
+    blocks = response["output"]["message"]["content"]
+    usage = response.get("usage", {})
+    return Reply(
+        text="".join(block["text"] for block in blocks if "text" in block),
+        input_tokens=int(usage.get("inputTokens", 0)),
+        output_tokens=int(usage.get("outputTokens", 0)),
+        stop_reason=response.get("stopReason", ""),
+    )
+
+
+def start_async_invoke(model_id: str, model_input: dict, output_s3_uri: str, client_token: str) -> str:
+    """Starts an asynchronous invocation; returns its ARN. Bedrock treats a
+    repeated client token as the same request, so a retried step does not
+    start a second job."""
+    response = runtime_client().start_async_invoke(
+        modelId=model_id,
+        modelInput=model_input,
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": output_s3_uri}},
+        clientRequestToken=client_token,
+    )
+    return response["invocationArn"]
+
+
+@dataclass(frozen=True)
+class AsyncStatus:
+    status: str  # InProgress | Completed | Failed
+    failure_message: str
+    output_s3_uri: str
+
+
+def get_async_invoke(invocation_arn: str) -> AsyncStatus:
+    response = runtime_client().get_async_invoke(invocationArn=invocation_arn)
+    return AsyncStatus(
+        status=response["status"],
+        failure_message=response.get("failureMessage", ""),
+        output_s3_uri=response.get("outputDataConfig", {}).get("s3OutputDataConfig", {}).get("s3Uri", ""),
+    )

@@ -1,0 +1,102 @@
+"""Function configuration from environment variables, validated once per cold start.
+
+Every problem raises ConfigurationError naming the variable, the value given
+and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from durable_bedrock.errors import ConfigurationError
+
+# Claude Haiku 4.5 through the US cross-region inference profile: Active in the
+# Bedrock model lifecycle, supports Converse, and is the lowest-cost current
+# Claude model (three calls per pipeline run). Any Converse text model works.
+DEFAULT_TEXT_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+# Luma Ray 2: Active text-to-video model (Amazon Nova Reel reached end of life
+# on 2026-09-30). video_models.py lists the supported families.
+DEFAULT_VIDEO_MODEL_ID = "luma.ray-v2:0"
+
+# Upper bound on MAX_TOKENS: keeps every step result well under the 256 KB
+# durable checkpoint limit (see checkpoint.py for the runtime guard).
+MAX_TOKENS_LIMIT = 16_000
+MAX_EXECUTION_SECONDS = 31_622_400  # durable ExecutionTimeout upper bound (366 days)
+
+_MODEL_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,2048}$")
+# s3://bucket/prefix/ with an S3-legal bucket name; the prefix may be empty.
+_S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<prefix>(?:[^/\s]+/)*)$")
+
+
+def _text(env: Mapping[str, str], name: str, default: str | None) -> str:
+    value = env.get(name, default)
+    if value is None or not value.strip():
+        raise ConfigurationError(name, "is required and must not be empty")
+    return value.strip()
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(name, f"got {raw!r}; expected a whole number from {low} to {high}") from None
+    if not low <= value <= high:
+        raise ConfigurationError(name, f"got {value}; allowed range is {low} to {high}")
+    return value
+
+
+def _model_id(env: Mapping[str, str], default: str) -> str:
+    value = _text(env, "BEDROCK_MODEL_ID", default)
+    if not _MODEL_ID.match(value):
+        raise ConfigurationError(
+            "BEDROCK_MODEL_ID",
+            f"got {value!r}; expected a model id, an inference profile id or an ARN "
+            "(letters, digits and . _ : / - only, e.g. us.anthropic.claude-haiku-4-5-20251001-v1:0)",
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class ContentSettings:
+    model_id: str
+    review_wait_seconds: int
+    max_tokens: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ContentSettings:
+        return cls(
+            model_id=_model_id(env, DEFAULT_TEXT_MODEL_ID),
+            review_wait_seconds=_integer(env, "REVIEW_WAIT_SECONDS", 5, 1, MAX_EXECUTION_SECONDS),
+            max_tokens=_integer(env, "MAX_TOKENS", 2048, 1, MAX_TOKENS_LIMIT),
+        )
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    model_id: str
+    output_s3_uri: str
+    poll_deadline_seconds: int
+    poll_initial_seconds: int
+    poll_max_seconds: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> VideoSettings:
+        output = _text(env, "OUTPUT_S3_URI", None)
+        if not _S3_URI.match(output):
+            raise ConfigurationError(
+                "OUTPUT_S3_URI",
+                f"got {output!r}; expected s3://<bucket>/<prefix>/ with a valid bucket name and a trailing slash",
+            )
+        initial = _integer(env, "POLL_INITIAL_SECONDS", 15, 1, 3600)
+        return cls(
+            model_id=_model_id(env, DEFAULT_VIDEO_MODEL_ID),
+            output_s3_uri=output,
+            poll_deadline_seconds=_integer(env, "POLL_DEADLINE_SECONDS", 3600, 1, MAX_EXECUTION_SECONDS),
+            poll_initial_seconds=initial,
+            poll_max_seconds=_integer(env, "POLL_MAX_SECONDS", 120, initial, 3600),
+        )

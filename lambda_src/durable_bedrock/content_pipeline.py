@@ -1,0 +1,107 @@
+"""Content pipeline: generate-outline -> editorial-review (wait) -> expand-draft -> summarize.
+
+Each Bedrock call runs in its own checkpointed step through the Converse API,
+so any text model works. After a resume, finished steps return their
+checkpointed replies: Bedrock is called once per step, however often the
+function is re-invoked. Handler: durable_bedrock.content_pipeline.handler.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+
+from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+
+from durable_bedrock import bedrock
+from durable_bedrock.checkpoint import ensure_fits_checkpoint
+from durable_bedrock.config import ContentSettings
+from durable_bedrock.errors import ConfigurationError
+from durable_bedrock.inputs import parse_content_request
+from durable_bedrock.retry_policy import BEDROCK_STEP
+
+SYSTEM_PROMPT = (
+    "You are a precise technical writer. Answer with the requested text only: no preamble, no closing remarks."
+)
+
+
+@functools.cache
+def settings() -> ContentSettings:
+    return ContentSettings.from_env(os.environ)
+
+
+def ask_model(step_name: str, prompt: str, config: ContentSettings):
+    """A step body that sends one prompt to the model and returns the reply
+    with its token counts (plain JSON, checked against the checkpoint limit)."""
+
+    def call(step: StepContext) -> dict:
+        reply = bedrock.converse(config.model_id, SYSTEM_PROMPT, prompt, config.max_tokens)
+        step.logger.info(
+            "model replied",
+            extra={
+                "step": step_name,
+                "model_id": config.model_id,
+                "input_tokens": reply.input_tokens,
+                "output_tokens": reply.output_tokens,
+                "reply_chars": len(reply.text),
+                "stop_reason": reply.stop_reason,
+            },
+        )
+        result = {
+            "text": reply.text,
+            "input_tokens": reply.input_tokens,
+            "output_tokens": reply.output_tokens,
+            "stop_reason": reply.stop_reason,
+        }
+        return ensure_fits_checkpoint(result, step_name)
+
+    return call
+
+
+@durable_execution
+def handler(event: dict, context: DurableContext) -> dict:
+    config = settings()
+    request = parse_content_request(event)
+    context.logger.info("content pipeline started", extra={"model_id": config.model_id})
+
+    outline = context.step(
+        ask_model("generate-outline", f"Write a concise outline (5-7 bullet points) about: {request.topic}", config),
+        name="generate-outline",
+        config=BEDROCK_STEP,
+    )
+    context.wait(Duration.from_seconds(config.review_wait_seconds), name="editorial-review")
+    draft = context.step(
+        ask_model("expand-draft", f"Expand this outline into a short article:\n\n{outline['text']}", config),
+        name="expand-draft",
+        config=BEDROCK_STEP,
+    )
+    summary = context.step(
+        ask_model("summarize", f"Summarize this article in two sentences:\n\n{draft['text']}", config),
+        name="summarize",
+        config=BEDROCK_STEP,
+    )
+
+    steps = {"generate-outline": outline, "expand-draft": draft, "summarize": summary}
+    return {
+        "topic": request.topic,
+        "outline": outline["text"],
+        "draft": draft["text"],
+        "summary": summary["text"],
+        "model_id": config.model_id,
+        "usage": {
+            "input_tokens": sum(s["input_tokens"] for s in steps.values()),
+            "output_tokens": sum(s["output_tokens"] for s in steps.values()),
+        },
+        "truncated_steps": [name for name, s in steps.items() if s["stop_reason"] == "max_tokens"],
+    }
+
+
+# Validate the configuration once per cold start, so a misconfigured function
+# says so in its log at once; the handler raises the same error into the
+# execution, which then fails with it.
+try:
+    settings()
+except ConfigurationError as error:
+    logging.getLogger(__name__).error("invalid configuration: %s", error)

@@ -1,0 +1,29 @@
+"""Errors the workflows raise on purpose. None of them is ever retried."""
+
+
+class ConfigurationError(ValueError):
+    """An environment variable of the function is missing or malformed."""
+
+    def __init__(self, variable: str, problem: str):
+        super().__init__(f"environment variable {variable}: {problem}")
+        self.variable = variable
+
+
+class InputError(ValueError):
+    """The execution's input payload breaks a rule; names the field and the rule."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"input field '{field}': {problem}")
+        self.field = field
+
+
+class CheckpointTooLargeError(ValueError):
+    """A step result would not fit in a durable checkpoint."""
+
+
+class VideoGenerationFailedError(RuntimeError):
+    """Bedrock reported the asynchronous invocation as Failed."""
+
+
+class VideoGenerationTimeoutError(TimeoutError):
+    """The video was not ready before the polling deadline."""

@@ -1,0 +1,73 @@
+"""Validation of execution input payloads.
+
+Runs at the top of each handler, before any step: the input is part of the
+execution, so the check is deterministic on every replay, and a bad input
+fails the execution at once, with zero Bedrock calls and no retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from durable_bedrock.errors import InputError
+
+MAX_TOPIC_CHARS = 500
+
+
+def _payload(event, allowed: set[str]) -> dict:
+    if not isinstance(event, dict):
+        raise InputError("(payload)", f"must be a JSON object, got {type(event).__name__}")
+    unknown = sorted(set(event) - allowed)
+    if unknown:
+        raise InputError(unknown[0], f"is not accepted; allowed fields are {sorted(allowed)}")
+    return event
+
+
+def required_text(event: dict, field: str, max_chars: int | None = None) -> str:
+    value = event.get(field)
+    if value is None:
+        raise InputError(field, "is required")
+    if not isinstance(value, str):
+        raise InputError(field, f"must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise InputError(field, "must not be empty")
+    if max_chars is not None and len(value) > max_chars:
+        raise InputError(field, f"is {len(value)} characters long; at most {max_chars} are allowed")
+    return value.strip()
+
+
+def optional_integer(event: dict, field: str) -> int | None:
+    value = event.get(field)
+    if value is None:
+        return None
+    # bool is an int in Python; JSON true is not a number.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(field, f"must be a whole number, got {type(value).__name__}")
+    return value
+
+
+@dataclass(frozen=True)
+class ContentRequest:
+    topic: str
+
+
+def parse_content_request(event) -> ContentRequest:
+    payload = _payload(event, {"topic"})
+    return ContentRequest(topic=required_text(payload, "topic", MAX_TOPIC_CHARS))
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    prompt: str
+    duration_seconds: int | None
+    seed: int | None
+
+
+def parse_video_request(event) -> VideoRequest:
+    """Shape and types only; the configured model checks the values (video_models.py)."""
+    payload = _payload(event, {"prompt", "duration_seconds", "seed"})
+    return VideoRequest(
+        prompt=required_text(payload, "prompt"),
+        duration_seconds=optional_integer(payload, "duration_seconds"),
+        seed=optional_integer(payload, "seed"),
+    )

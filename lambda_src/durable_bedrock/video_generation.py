@@ -1,0 +1,158 @@
+"""Asynchronous video generation: mint-idempotency-token -> start-async-invoke
+-> wait-for-video (polls GetAsyncInvoke) -> build-result.
+
+The token is made inside a step, so every replay and every retry of
+start-async-invoke sends the same clientRequestToken and Bedrock starts one
+job only. Polling backs off exponentially up to POLL_MAX_SECONDS and stops at
+POLL_DEADLINE_SECONDS of waiting; between checks the function is suspended
+and costs nothing. Handler: durable_bedrock.video_generation.handler.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import uuid
+
+from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+from aws_durable_execution_sdk_python.serdes import JsonSerDes
+from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitForConditionDecision
+
+from durable_bedrock import bedrock
+from durable_bedrock.config import VideoSettings
+from durable_bedrock.errors import ConfigurationError, VideoGenerationFailedError, VideoGenerationTimeoutError
+from durable_bedrock.inputs import parse_video_request
+from durable_bedrock.retry_policy import BEDROCK_STEP, is_transient
+from durable_bedrock.video_models import video_model_for, video_object_uri
+
+
+@functools.cache
+def settings() -> VideoSettings:
+    return VideoSettings.from_env(os.environ)
+
+
+@functools.cache
+def video_model():
+    return video_model_for(settings().model_id)
+
+
+def poll_delay(checks_done: int, waited_seconds: int, config: VideoSettings) -> int:
+    """Seconds to wait after check number `checks_done`: doubling from
+    POLL_INITIAL_SECONDS, capped at POLL_MAX_SECONDS and at the time left
+    before the deadline (0 once it has passed)."""
+    backoff = min(config.poll_initial_seconds * 2 ** (checks_done - 1), config.poll_max_seconds)
+    return max(0, min(backoff, config.poll_deadline_seconds - waited_seconds))
+
+
+def check_video(config: VideoSettings):
+    """The wait-for-video check: one GetAsyncInvoke. The state also counts the
+    checks and the seconds waited so far (the delay the schedule chose after
+    the previous check), so the deadline does not depend on the clock."""
+
+    def check(state: dict, check_context) -> dict:
+        waited = state["waited_seconds"]
+        if state["checks"]:
+            waited += poll_delay(state["checks"], waited, config)
+        state = {**state, "checks": state["checks"] + 1, "waited_seconds": waited}
+        try:
+            job = bedrock.get_async_invoke(state["invocation_arn"])
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            check_context.logger.warning("video status unavailable, will check again", extra={"error": str(error)})
+            return {**state, "transient_errors": state["transient_errors"] + 1}
+        check_context.logger.info("video status", extra={"status": job.status, "checks": state["checks"]})
+        return {
+            **state,
+            "status": job.status,
+            "failure_message": job.failure_message,
+            "output_folder": job.output_s3_uri,
+        }
+
+    return check
+
+
+def poll_schedule(config: VideoSettings):
+    def decide(state: dict, attempts_made: int) -> WaitForConditionDecision:
+        if state["status"] != "InProgress":
+            return WaitForConditionDecision.stop_polling()
+        delay = poll_delay(state["checks"], state["waited_seconds"], config)
+        if delay == 0:
+            return WaitForConditionDecision.stop_polling()  # deadline reached; the handler reports it
+        return WaitForConditionDecision.continue_waiting(Duration.from_seconds(delay))
+
+    return decide
+
+
+@durable_execution
+def handler(event: dict, context: DurableContext) -> dict:
+    config = settings()
+    model = video_model()
+    request = parse_video_request(event)
+    job = model.job(request)
+    context.logger.info("video generation started", extra={"model_id": config.model_id})
+
+    token = context.step(lambda _: uuid.uuid4().hex, name="mint-idempotency-token")
+    output_prefix = f"{config.output_s3_uri}{token}/"
+
+    def start(step: StepContext) -> str:
+        arn = bedrock.start_async_invoke(config.model_id, job.model_input, output_prefix, token)
+        step.logger.info("video job started", extra={"invocation_arn": arn, "output_prefix": output_prefix})
+        return arn
+
+    invocation_arn = context.step(start, name="start-async-invoke", config=BEDROCK_STEP)
+
+    final = context.wait_for_condition(
+        check_video(config),
+        WaitForConditionConfig(
+            wait_strategy=poll_schedule(config),
+            initial_state={
+                "invocation_arn": invocation_arn,
+                "status": "InProgress",
+                "checks": 0,
+                "waited_seconds": 0,
+                "transient_errors": 0,
+                "failure_message": "",
+                "output_folder": "",
+            },
+            serdes=JsonSerDes(),
+        ),
+        name="wait-for-video",
+    )
+    if final["status"] == "Failed":
+        raise VideoGenerationFailedError(f"Bedrock failed the video job {invocation_arn}: {final['failure_message']}")
+    if final["status"] != "Completed":
+        raise VideoGenerationTimeoutError(
+            f"the video job {invocation_arn} was still {final['status']} after waiting "
+            f"{final['waited_seconds']} s over {final['checks']} checks "
+            f"(POLL_DEADLINE_SECONDS={config.poll_deadline_seconds})"
+        )
+
+    def build_result(_: StepContext) -> dict:
+        # Bedrock reports the job's output folder; the documented fallback is
+        # a folder named after the invocation id under the requested prefix.
+        folder = final["output_folder"] or output_prefix + invocation_arn.rsplit("/", 1)[-1]
+        return {
+            "invocation_arn": invocation_arn,
+            "status": final["status"],
+            "output_s3_uri": video_object_uri(folder),
+            "checks": final["checks"],
+            "waited_seconds": final["waited_seconds"],
+            "prompt": request.prompt,
+            "model_id": config.model_id,
+            "duration_seconds": job.duration_seconds,
+            "seed": job.seed,
+            "idempotency_token": token,
+        }
+
+    return context.step(build_result, name="build-result")
+
+
+# Validate the configuration and the model family once per cold start (see
+# content_pipeline.py for why the handler raises it again).
+try:
+    video_model()
+except ConfigurationError as error:
+    logging.getLogger(__name__).error("invalid configuration: %s", error)

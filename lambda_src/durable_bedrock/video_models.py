@@ -1,0 +1,121 @@
+"""Per-model-family adapters for text-to-video generation.
+
+Each family knows what its model accepts (prompt length, durations, seed) and
+how its StartAsyncInvoke `modelInput` is shaped. The family is chosen once,
+from BEDROCK_MODEL_ID, at cold start; an unknown family is a configuration
+error. To add a model, add an adapter and list it in FAMILIES.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from durable_bedrock.errors import ConfigurationError, InputError
+from durable_bedrock.inputs import VideoRequest
+
+# Both documented families write the video as output.mp4 in the folder
+# GetAsyncInvoke reports as its s3Uri.
+VIDEO_OBJECT_NAME = "output.mp4"
+
+
+@dataclass(frozen=True)
+class VideoJob:
+    """A validated request, ready for StartAsyncInvoke."""
+
+    model_input: dict
+    duration_seconds: int
+    seed: int | None
+
+
+class LumaRay2:
+    """Luma Ray 2 (luma.ray-v2:0): Active on Bedrock, 5 s or 9 s clips, no seed."""
+
+    family = "luma.ray-v2"
+    max_prompt_chars = 5000
+    durations = (5, 9)
+
+    def job(self, request: VideoRequest) -> VideoJob:
+        _check_prompt(request.prompt, self.max_prompt_chars, self.family)
+        duration = _check_duration(request.duration_seconds, self.durations, self.family)
+        if request.seed is not None:
+            raise InputError("seed", f"{self.family} does not accept a seed; omit the field")
+        model_input = {
+            "prompt": request.prompt,
+            "duration": f"{duration}s",
+            "resolution": "720p",
+            "aspect_ratio": "16:9",
+            "loop": False,
+        }
+        return VideoJob(model_input=model_input, duration_seconds=duration, seed=None)
+
+
+class NovaReel:
+    """Amazon Nova Reel (amazon.nova-reel-v1:0 / v1:1), Legacy with end of life
+    2026-09-30: kept for accounts that still have it. v1:0 makes 6 s videos;
+    v1:1 also makes 12-120 s videos (multiples of 6) as multi-shot jobs."""
+
+    family = "amazon.nova-reel-v1"
+    seed_range = (0, 2_147_483_646)
+
+    def __init__(self, model_id: str):
+        self.multi_shot = "nova-reel-v1:1" in model_id
+        self.durations = tuple(range(6, 121, 6)) if self.multi_shot else (6,)
+
+    def job(self, request: VideoRequest) -> VideoJob:
+        duration = _check_duration(request.duration_seconds, self.durations, self.family)
+        seed = 0 if request.seed is None else request.seed
+        low, high = self.seed_range
+        if not low <= seed <= high:
+            raise InputError("seed", f"is {seed}; {self.family} accepts {low} to {high}")
+        config = {"durationSeconds": duration, "fps": 24, "dimension": "1280x720", "seed": seed}
+        if duration == 6:
+            _check_prompt(request.prompt, 512, self.family)
+            model_input = {"taskType": "TEXT_VIDEO", "textToVideoParams": {"text": request.prompt}}
+        else:
+            _check_prompt(request.prompt, 4000, self.family)
+            model_input = {"taskType": "MULTI_SHOT_AUTOMATED", "multiShotAutomatedParams": {"text": request.prompt}}
+        return VideoJob(
+            model_input={**model_input, "videoGenerationConfig": config}, duration_seconds=duration, seed=seed
+        )
+
+
+def _check_prompt(prompt: str, max_chars: int, family: str) -> None:
+    if len(prompt) > max_chars:
+        raise InputError("prompt", f"is {len(prompt)} characters long; {family} accepts at most {max_chars}")
+
+
+def _check_duration(requested: int | None, allowed: tuple[int, ...], family: str) -> int:
+    if requested is None:
+        return allowed[0]
+    if requested not in allowed:
+        raise InputError("duration_seconds", f"is {requested}; {family} accepts {list(allowed)}")
+    return requested
+
+
+# Optional ARN prefix, optional cross-region inference profile prefix (us., eu., global., ...).
+_BASE_MODEL = re.compile(r"^(?:arn:[^/]+/)?(?:[a-z]{2,6}(?:-[a-z]+)?\.)?(?P<base>[a-z0-9-]+\.[a-z0-9-]+)")
+
+FAMILIES = {
+    LumaRay2.family: lambda model_id: LumaRay2(),
+    NovaReel.family: NovaReel,
+}
+
+
+def video_model_for(model_id: str):
+    """The adapter for BEDROCK_MODEL_ID, or a ConfigurationError listing the supported families."""
+    match = _BASE_MODEL.match(model_id)
+    base = match.group("base") if match else ""
+    for family, adapter in FAMILIES.items():
+        if base.startswith(family):
+            return adapter(model_id)
+    raise ConfigurationError(
+        "BEDROCK_MODEL_ID",
+        f"got {model_id!r}, which is not a supported text-to-video model; supported families: "
+        f"{sorted(FAMILIES)} (e.g. luma.ray-v2:0)",
+    )
+
+
+def video_object_uri(output_folder_uri: str) -> str:
+    """The S3 URI of the generated video, from the folder GetAsyncInvoke reports."""
+    return f"{output_folder_uri.rstrip('/')}/{VIDEO_OBJECT_NAME}"

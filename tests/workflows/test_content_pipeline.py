@@ -1,0 +1,181 @@
+"""The content pipeline on the official testing runner, with Bedrock faked at the client."""
+
+import json
+
+import pytest
+
+from durable_bedrock import content_pipeline
+from durable_bedrock.inputs import MAX_TOPIC_CHARS
+from durable_bedrock.retry_policy import MAX_ATTEMPTS
+from durable_runner import run_workflow
+
+SUCCEEDED, FAILED = "SUCCEEDED", "FAILED"
+OPERATIONS = [
+    ("generate-outline", "STEP"),
+    ("editorial-review", "WAIT"),
+    ("expand-draft", "STEP"),
+    ("summarize", "STEP"),
+]
+
+
+def operations(result) -> list[tuple[str, str, str]]:
+    return [(op.name, op.operation_type.value, op.status.value) for op in result.operations]
+
+
+def step(result, name: str):
+    return next(op for op in result.operations if op.name == name)
+
+
+@pytest.fixture
+def pipeline(configure, fake_bedrock):
+    configure(BEDROCK_MODEL_ID="us.amazon.nova-lite-v1:0", MAX_TOKENS="512", REVIEW_WAIT_SECONDS="30")
+    return fake_bedrock
+
+
+def answer_all_three(fake):
+    fake.reply("- point one\n- point two", input_tokens=20, output_tokens=8)
+    fake.reply("The full article.", input_tokens=30, output_tokens=40)
+    fake.reply("Two sentences.", input_tokens=50, output_tokens=6)
+
+
+def test_every_step_succeeds_and_the_result_sums_usage(pipeline):
+    answer_all_three(pipeline)
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert result.status.value == SUCCEEDED, result.error
+    assert operations(result) == [(name, kind, SUCCEEDED) for name, kind in OPERATIONS]
+    assert json.loads(result.result) == {
+        "topic": "durable functions",
+        "outline": "- point one\n- point two",
+        "draft": "The full article.",
+        "summary": "Two sentences.",
+        "model_id": "us.amazon.nova-lite-v1:0",
+        "usage": {"input_tokens": 100, "output_tokens": 54},
+        "truncated_steps": [],
+    }
+
+
+def test_each_prompt_builds_on_the_previous_reply_through_converse(pipeline):
+    answer_all_three(pipeline)
+
+    run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    outline_call, draft_call, summary_call = pipeline.calls_to("Converse")
+    for call in (outline_call, draft_call, summary_call):
+        assert call["modelId"] == "us.amazon.nova-lite-v1:0"
+        assert call["inferenceConfig"] == {"maxTokens": 512}
+    assert "durable functions" in outline_call["messages"][0]["content"][0]["text"]
+    assert "- point one\n- point two" in draft_call["messages"][0]["content"][0]["text"]
+    assert "The full article." in summary_call["messages"][0]["content"][0]["text"]
+
+
+def test_bedrock_is_called_once_per_step_across_the_resume(pipeline):
+    answer_all_three(pipeline)
+
+    result, events = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    invocations = [e for e in events if e.event_type == "InvocationCompleted"]
+    assert len(invocations) >= 2  # suspended at the review wait, then resumed
+    assert len(pipeline.calls_to("Converse")) == 3
+    assert step(result, "editorial-review").status.value == SUCCEEDED
+    pipeline.assert_all_answers_used()
+
+
+def test_throttling_on_the_first_call_is_retried(pipeline):
+    pipeline.fail("converse", "ThrottlingException", 429)
+    answer_all_three(pipeline)
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert result.status.value == SUCCEEDED, result.error
+    assert len(pipeline.calls_to("Converse")) == 4
+    assert step(result, "generate-outline").attempt == 2
+
+
+def test_persistent_throttling_fails_after_the_attempt_budget(pipeline):
+    for _ in range(MAX_ATTEMPTS):
+        pipeline.fail("converse", "ThrottlingException", 429)
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert result.status.value == FAILED
+    assert len(pipeline.calls_to("Converse")) == MAX_ATTEMPTS
+    assert "ThrottlingException" in result.error.message
+
+
+@pytest.mark.parametrize(
+    "code,status", [("ValidationException", 400), ("AccessDeniedException", 403), ("ResourceNotFoundException", 404)]
+)
+def test_non_transient_errors_fail_after_exactly_one_call(pipeline, code, status):
+    pipeline.fail("converse", code, status, message=f"{code} from the fake")
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert result.status.value == FAILED
+    assert len(pipeline.calls_to("Converse")) == 1
+    assert code in result.error.message
+
+
+def test_truncated_replies_are_reported(pipeline):
+    pipeline.reply("outline", stop_reason="max_tokens")
+    pipeline.reply("draft")
+    pipeline.reply("summary")
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert json.loads(result.result)["truncated_steps"] == ["generate-outline"]
+
+
+def test_a_reply_too_large_for_a_checkpoint_fails_clearly_without_retry(pipeline):
+    pipeline.reply("x" * 300_000)
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert result.status.value == FAILED
+    assert len(pipeline.calls_to("Converse")) == 1
+    assert "step 'generate-outline' produced" in result.error.message
+    assert "MAX_TOKENS" in result.error.message
+
+
+@pytest.mark.parametrize(
+    "payload,field,rule",
+    [
+        ({}, "topic", "is required"),
+        ({"topic": ""}, "topic", "must not be empty"),
+        ({"topic": "   "}, "topic", "must not be empty"),
+        ({"topic": 42}, "topic", "must be a string"),
+        ({"topic": "x" * (MAX_TOPIC_CHARS + 1)}, "topic", f"at most {MAX_TOPIC_CHARS}"),
+        ({"topic": "ok", "tone": "formal"}, "tone", "is not accepted"),
+        (["topic"], "(payload)", "must be a JSON object"),
+    ],
+)
+def test_bad_input_fails_at_once_naming_the_field(pipeline, payload, field, rule):
+    result, _ = run_workflow(content_pipeline.handler, payload)
+
+    assert result.status.value == FAILED
+    assert f"input field '{field}'" in result.error.message
+    assert rule in result.error.message
+    assert result.error.type.endswith("InputError")
+    assert pipeline.calls == []
+
+
+@pytest.mark.parametrize(
+    "variable,value,rule",
+    [
+        ("MAX_TOKENS", "0", "allowed range is 1 to 16000"),
+        ("MAX_TOKENS", "lots", "expected a whole number"),
+        ("REVIEW_WAIT_SECONDS", "-5", "allowed range is 1 to"),
+        ("BEDROCK_MODEL_ID", " ", "must not be empty"),
+        ("BEDROCK_MODEL_ID", "claude sonnet", "expected a model id"),
+    ],
+)
+def test_bad_configuration_fails_naming_the_variable(configure, fake_bedrock, variable, value, rule):
+    configure(**{variable: value})
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert result.status.value == FAILED
+    assert f"environment variable {variable}" in result.error.message
+    assert rule in result.error.message
+    assert fake_bedrock.calls == []

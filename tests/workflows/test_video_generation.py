@@ -1,0 +1,230 @@
+"""The video workflow on the official testing runner, with Bedrock faked at the client."""
+
+import json
+
+import pytest
+
+from durable_bedrock import video_generation
+from durable_runner import run_workflow
+
+SUCCEEDED, FAILED = "SUCCEEDED", "FAILED"
+OUTPUT_S3_URI = "s3://videos-bucket/generated/"
+JOB_ARN = "arn:aws:bedrock:us-west-2:123456789012:async-invoke/abcdef123456"
+JOB_FOLDER = "s3://videos-bucket/generated/token/abcdef123456"
+
+
+@pytest.fixture
+def video(configure, fake_bedrock):
+    """Luma Ray 2, first check after 10 s, doubling, at most 60 s apart, deadline 600 s."""
+    configure(
+        OUTPUT_S3_URI=OUTPUT_S3_URI, POLL_INITIAL_SECONDS="10", POLL_MAX_SECONDS="60", POLL_DEADLINE_SECONDS="600"
+    )
+    return fake_bedrock
+
+
+def poll_delays(events) -> list[int]:
+    """The waits the durable service was asked to make between video checks."""
+    return [
+        e.step_succeeded_details.retry_details.next_attempt_delay_seconds
+        for e in events
+        if e.name == "wait-for-video"
+        and e.event_type == "StepSucceeded"
+        and e.step_succeeded_details.retry_details is not None
+    ]
+
+
+def job_in_progress_then(fake, in_progress: int, final: str = "Completed", failure: str = "") -> None:
+    fake.started(JOB_ARN)
+    for _ in range(in_progress):
+        fake.job_status(JOB_ARN, "InProgress")
+    fake.job_status(JOB_ARN, final, output_folder=JOB_FOLDER, failure=failure)
+
+
+def test_the_seed_scenario_two_in_progress_then_completed(video):
+    job_in_progress_then(video, 2)
+
+    result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    assert result.status.value == SUCCEEDED, result.error
+    assert [(op.name, op.status.value) for op in result.operations] == [
+        ("mint-idempotency-token", SUCCEEDED),
+        ("start-async-invoke", SUCCEEDED),
+        ("wait-for-video", SUCCEEDED),
+        ("build-result", SUCCEEDED),
+    ]
+    output = json.loads(result.result)
+    token = output.pop("idempotency_token")
+    assert len(token) == 32
+    assert output == {
+        "invocation_arn": JOB_ARN,
+        "status": "Completed",
+        "output_s3_uri": f"{JOB_FOLDER}/output.mp4",
+        "checks": 3,
+        "waited_seconds": 30,
+        "prompt": "a lighthouse at dawn",
+        "model_id": "luma.ray-v2:0",
+        "duration_seconds": 5,
+        "seed": None,
+    }
+    assert poll_delays(events) == [10, 20]
+
+
+@pytest.mark.parametrize(
+    "in_progress,delays", [(0, []), (1, [10]), (4, [10, 20, 40, 60]), (6, [10, 20, 40, 60, 60, 60])]
+)
+def test_checks_follow_the_capped_exponential_schedule(video, in_progress, delays):
+    job_in_progress_then(video, in_progress)
+
+    result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    output = json.loads(result.result)
+    assert output["checks"] == in_progress + 1
+    assert poll_delays(events) == delays
+    assert output["waited_seconds"] == sum(delays)
+    assert len(video.calls_to("GetAsyncInvoke")) == in_progress + 1
+
+
+def test_the_job_is_started_once_with_the_token_and_output_prefix(video):
+    job_in_progress_then(video, 1)
+
+    result, _ = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn", "duration_seconds": 9})
+
+    (start,) = video.calls_to("StartAsyncInvoke")
+    token = json.loads(result.result)["idempotency_token"]
+    assert start == {
+        "modelId": "luma.ray-v2:0",
+        "modelInput": {
+            "prompt": "a lighthouse at dawn",
+            "duration": "9s",
+            "resolution": "720p",
+            "aspect_ratio": "16:9",
+            "loop": False,
+        },
+        "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": f"{OUTPUT_S3_URI}{token}/"}},
+        "clientRequestToken": token,
+    }
+
+
+def test_a_throttled_start_is_retried_with_the_same_token(video):
+    video.fail("start_async_invoke", "ThrottlingException", 429)
+    job_in_progress_then(video, 0)
+
+    result, _ = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    assert result.status.value == SUCCEEDED, result.error
+    first, second = video.calls_to("StartAsyncInvoke")
+    assert first["clientRequestToken"] == second["clientRequestToken"] == json.loads(result.result)["idempotency_token"]
+
+
+def test_a_transient_error_while_polling_is_checked_again(video):
+    video.started(JOB_ARN)
+    video.fail("get_async_invoke", "ServiceUnavailableException", 503)
+    video.job_status(JOB_ARN, "Completed", output_folder=JOB_FOLDER)
+
+    result, _ = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    assert result.status.value == SUCCEEDED, result.error
+    assert json.loads(result.result)["checks"] == 2
+
+
+def test_a_failed_job_fails_the_execution_with_bedrocks_message(video):
+    job_in_progress_then(video, 1, final="Failed", failure="The prompt was blocked by content filters.")
+
+    result, _ = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    assert result.status.value == FAILED
+    assert "The prompt was blocked by content filters." in result.error.message
+    assert result.error.type.endswith("VideoGenerationFailedError")
+
+
+def test_the_deadline_fails_the_execution_saying_how_long_and_how_often(configure, fake_bedrock):
+    configure(
+        OUTPUT_S3_URI=OUTPUT_S3_URI, POLL_INITIAL_SECONDS="10", POLL_MAX_SECONDS="60", POLL_DEADLINE_SECONDS="100"
+    )
+    fake_bedrock.started(JOB_ARN)
+    for _ in range(5):  # checks at 0, 10, 30, 70 and 100 s
+        fake_bedrock.job_status(JOB_ARN, "InProgress")
+
+    result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    assert result.status.value == FAILED
+    assert result.error.type.endswith("VideoGenerationTimeoutError")
+    assert "after waiting 100 s over 5 checks" in result.error.message
+    assert poll_delays(events) == [10, 20, 40, 30]
+    fake_bedrock.assert_all_answers_used()
+
+
+def test_nova_reel_gets_its_own_request_shape(configure, fake_bedrock):
+    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, BEDROCK_MODEL_ID="amazon.nova-reel-v1:1")
+    job_in_progress_then(fake_bedrock, 0)
+
+    result, _ = run_workflow(
+        video_generation.handler, {"prompt": "a lighthouse at dawn", "duration_seconds": 12, "seed": 7}
+    )
+
+    assert result.status.value == SUCCEEDED, result.error
+    (start,) = fake_bedrock.calls_to("StartAsyncInvoke")
+    assert start["modelInput"] == {
+        "taskType": "MULTI_SHOT_AUTOMATED",
+        "multiShotAutomatedParams": {"text": "a lighthouse at dawn"},
+        "videoGenerationConfig": {"durationSeconds": 12, "fps": 24, "dimension": "1280x720", "seed": 7},
+    }
+
+
+@pytest.mark.parametrize(
+    "model_id,payload,field,rule",
+    [
+        ("luma.ray-v2:0", {}, "prompt", "is required"),
+        ("luma.ray-v2:0", {"prompt": ""}, "prompt", "must not be empty"),
+        ("luma.ray-v2:0", {"prompt": ["a", "cat"]}, "prompt", "must be a string"),
+        ("luma.ray-v2:0", {"prompt": "x" * 5001}, "prompt", "accepts at most 5000"),
+        ("luma.ray-v2:0", {"prompt": "a cat", "duration_seconds": 6}, "duration_seconds", "accepts [5, 9]"),
+        ("luma.ray-v2:0", {"prompt": "a cat", "duration_seconds": "5"}, "duration_seconds", "must be a whole number"),
+        ("luma.ray-v2:0", {"prompt": "a cat", "duration_seconds": True}, "duration_seconds", "must be a whole number"),
+        ("luma.ray-v2:0", {"prompt": "a cat", "seed": 1}, "seed", "does not accept a seed"),
+        ("luma.ray-v2:0", {"prompt": "a cat", "style": "noir"}, "style", "is not accepted"),
+        ("amazon.nova-reel-v1:0", {"prompt": "a cat", "duration_seconds": 12}, "duration_seconds", "accepts [6]"),
+        ("amazon.nova-reel-v1:1", {"prompt": "a cat", "duration_seconds": 13}, "duration_seconds", "accepts [6, 12"),
+        ("amazon.nova-reel-v1:0", {"prompt": "x" * 513}, "prompt", "accepts at most 512"),
+        ("amazon.nova-reel-v1:0", {"prompt": "a cat", "seed": -1}, "seed", "accepts 0 to 2147483646"),
+    ],
+)
+def test_bad_input_fails_at_once_naming_the_field(configure, fake_bedrock, model_id, payload, field, rule):
+    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, BEDROCK_MODEL_ID=model_id)
+
+    result, _ = run_workflow(video_generation.handler, payload)
+
+    assert result.status.value == FAILED
+    assert f"input field '{field}'" in result.error.message
+    assert rule in result.error.message
+    assert fake_bedrock.calls == []
+
+
+@pytest.mark.parametrize(
+    "variables,variable,rule",
+    [
+        ({}, "OUTPUT_S3_URI", "is required"),
+        ({"OUTPUT_S3_URI": "s3://videos-bucket/no-trailing-slash"}, "OUTPUT_S3_URI", "trailing slash"),
+        ({"OUTPUT_S3_URI": "https://videos-bucket/x/"}, "OUTPUT_S3_URI", "expected s3://"),
+        (
+            {"OUTPUT_S3_URI": OUTPUT_S3_URI, "BEDROCK_MODEL_ID": "stability.sd3-large-v1:0"},
+            "BEDROCK_MODEL_ID",
+            "not a supported text-to-video model",
+        ),
+        ({"OUTPUT_S3_URI": OUTPUT_S3_URI, "POLL_DEADLINE_SECONDS": "0"}, "POLL_DEADLINE_SECONDS", "allowed range"),
+        (
+            {"OUTPUT_S3_URI": OUTPUT_S3_URI, "POLL_INITIAL_SECONDS": "30", "POLL_MAX_SECONDS": "10"},
+            "POLL_MAX_SECONDS",
+            "allowed range is 30 to 3600",
+        ),
+    ],
+)
+def test_bad_configuration_fails_naming_the_variable(configure, fake_bedrock, variables, variable, rule):
+    configure(**variables)
+
+    result, _ = run_workflow(video_generation.handler, {"prompt": "a cat"})
+
+    assert result.status.value == FAILED
+    assert f"environment variable {variable}" in result.error.message
+    assert rule in result.error.message
+    assert fake_bedrock.calls == []
