@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from durable_bedrock.errors import ConfigurationError
 
 # Claude Haiku 4.5 through the US cross-region inference profile: Active in the
-# Bedrock model lifecycle, supports Converse, and is the lowest-cost current
+# Bedrock model lifecycle, supports Converse, and is a fast, low-cost current
 # Claude model (three calls per pipeline run). Any Converse text model works.
 DEFAULT_TEXT_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 # Luma Ray 2: Active text-to-video model (Amazon Nova Reel reached end of life
