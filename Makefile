@@ -66,7 +66,7 @@ lint: setup ## ruff, shellcheck, formatting, tflint, checkov
 	@echo "lint: tflint"
 	@$(TFLINT) --recursive --config "$(CURDIR)/.tflint.hcl"
 	@echo "lint: checkov"
-	@$(CHECKOV_VENV)/bin/checkov --quiet --compact --framework terraform --directory . --skip-path tests
+	@$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework terraform --directory . --skip-path tests
 
 test: lint test-python ## Everything: lint, then the Python tests (they start and stop their own local AWS)
 

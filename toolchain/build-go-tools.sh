@@ -20,17 +20,19 @@ mkdir -p "$bin" "$stats" "$mirror" "$cache/plugin-cache"
 
 platform="$(go env GOOS)_$(go env GOARCH)"
 
-# build MODULE VERSION PACKAGE OUTPUT LABEL
+# build MODULE VERSION PACKAGE OUTPUT LABEL [NOTE]
 # Downloads MODULE@VERSION and builds PACKAGE inside it (the OpenTofu go.mod
 # has replace directives, so `go install module@version` would refuse it).
-# Prints a heartbeat while the compiler runs and records wall time and the
-# peak resident memory of the largest build process in build-stats/.
+# EXTRA_LDFLAGS, if set, is added to the linker flags. Prints a heartbeat
+# while the compiler runs and records wall time and the peak resident memory
+# of the largest build process in build-stats/.
 build() {
-  local module=$1 version=$2 package=$3 output=$4 label=$5
+  local module=$1 version=$2 package=$3 output=$4 label=$5 note=${6:-}
   if [[ -x $output ]]; then
     echo "  cached   $label"
     return
   fi
+  [[ -n $note ]] && echo "  note: $note"
   local dir
   dir=$(go mod download -json "$module@$version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
   [[ -d $dir ]] || { echo "error: go mod download $module@$version gave no source directory" >&2; exit 1; }
@@ -40,7 +42,7 @@ build() {
   stat_file="$stats/$(basename "$output").txt"
   local timer=()
   [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v -o "$stat_file")
-  (cd "$dir" && "${timer[@]}" go build -trimpath -buildvcs=false -ldflags "-s -w" \
+  (cd "$dir" && "${timer[@]}" go build -trimpath -buildvcs=false -ldflags "-s -w ${EXTRA_LDFLAGS:-}" \
       -o "$output.partial" "$package") &
   local pid=$!
   while ! wait_up_to 60 "$pid"; do
@@ -70,11 +72,9 @@ wait_up_to() {
 # (registry.opentofu.org) and for Terraform (registry.terraform.io).
 provider() {
   local name=$1 module=$2 module_version=$3 version=$4
-  local built="$bin/terraform-provider-${name}_v$version"
-  if [[ $name == aws ]]; then
-    echo "  note: the AWS provider is a very large Go build (about 30-40 min and several GiB on 2 cores, once per version)"
-  fi
-  build "$module" "$module_version" . "$built" "provider hashicorp/$name $version"
+  local built="$bin/terraform-provider-${name}_v$version" note=""
+  [[ $name == aws ]] && note="the AWS provider is a very large Go build: about 25 min and 9 GiB of memory on 2 cores, once per version"
+  build "$module" "$module_version" . "$built" "provider hashicorp/$name $version" "$note"
   local host
   for host in registry.opentofu.org registry.terraform.io; do
     local target="$mirror/$host/hashicorp/$name/$version/$platform"
@@ -84,7 +84,9 @@ provider() {
 }
 
 echo "Go tools (cache: $cache)"
-build "$OPENTOFU_MODULE" "$OPENTOFU_VERSION" ./cmd/tofu "$bin/tofu-${OPENTOFU_VERSION#v}" "OpenTofu ${OPENTOFU_VERSION#v}"
+# dev=no: a release build, so `tofu version` says 1.12.6, not 1.12.6-dev.
+EXTRA_LDFLAGS="-X $OPENTOFU_MODULE/version.dev=no" \
+  build "$OPENTOFU_MODULE" "$OPENTOFU_VERSION" ./cmd/tofu "$bin/tofu-${OPENTOFU_VERSION#v}" "OpenTofu ${OPENTOFU_VERSION#v}"
 build "$TFLINT_MODULE" "$TFLINT_VERSION" . "$bin/tflint-${TFLINT_VERSION#v}" "tflint ${TFLINT_VERSION#v}"
 build "$TERRAFORM_DOCS_MODULE" "$TERRAFORM_DOCS_VERSION" . "$bin/terraform-docs-${TERRAFORM_DOCS_VERSION#v}" "terraform-docs ${TERRAFORM_DOCS_VERSION#v}"
 provider local "$LOCAL_PROVIDER_MODULE" "$LOCAL_PROVIDER_MODULE_VERSION" "$LOCAL_PROVIDER_VERSION"

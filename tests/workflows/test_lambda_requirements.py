@@ -6,8 +6,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def pins(path: Path) -> dict[str, str]:
-    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
-    return {name.lower(): version for name, _, version in (line.partition("==") for line in lines if "==" in line)}
+    """{name: version} of `name==version` lines (comments and --hash options dropped)."""
+    specs = (line.split("#")[0].split() for line in path.read_text().splitlines())
+    pairs = (spec[0].partition("==") for spec in specs if spec and "==" in spec[0])
+    return {name.lower(): version for name, _, version in pairs}
 
 
 def test_every_runtime_pin_matches_the_tested_version():
