@@ -10,6 +10,8 @@ include toolchain/versions.env
 # repository, keyed by version, so fresh clones and CI reuse them.
 CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/durable-bedrock-tf
 PYTHON ?= python3
+# The workflow tests also run on a Lambda runtime's Python (python3.13 or python3.14).
+LAMBDA_PYTHON ?= $(shell toolchain/find-python.sh 3.13 3.14)
 
 TOFU := $(CACHE)/bin/tofu-$(OPENTOFU_VERSION:v%=%)
 TFLINT := $(CACHE)/bin/tflint-$(TFLINT_VERSION:v%=%)
@@ -18,11 +20,13 @@ TERRAFORM_DOCS := $(CACHE)/bin/terraform-docs-$(TERRAFORM_DOCS_VERSION:v%=%)
 TF ?= $(or $(shell command -v terraform 2>/dev/null),$(TOFU))
 export TF_CLI_CONFIG_FILE := $(CACHE)/cli.tfrc
 
-# A virtual environment per requirements file, keyed by its content and the interpreter.
-venv_for = $(CACHE)/venvs/$(1)-$(shell { cat toolchain/requirements/$(1).txt; $(PYTHON) -VV; } | sha256sum | cut -c1-12)
-DEV_VENV := $(call venv_for,dev)
-CHECKOV_VENV := $(call venv_for,checkov)
-EMULATOR_VENV := $(call venv_for,emulator)
+# Virtual environments keyed by their requirements file and interpreter:
+# $(call venv_for,NAME,REQUIREMENTS,PYTHON).
+venv_for = $(CACHE)/venvs/$(1)-$(shell { cat toolchain/requirements/$(2).txt; $(3) -VV; } | sha256sum | cut -c1-12)
+DEV_VENV := $(call venv_for,dev,dev,$(PYTHON))
+LAMBDA_VENV := $(call venv_for,lambda,dev,$(LAMBDA_PYTHON))
+CHECKOV_VENV := $(call venv_for,checkov,checkov,$(PYTHON))
+EMULATOR_VENV := $(call venv_for,emulator,emulator,$(PYTHON))
 export EMULATOR_PYTHON := $(EMULATOR_VENV)/bin/python
 
 # Local AWS (make up / down): loopback port and state folder.
@@ -41,10 +45,16 @@ go-tools:
 	@toolchain/build-go-tools.sh "$(CACHE)"
 	@echo "  TF = $(TF) ($$($(TF) version | head -n 1))"
 
-venvs: $(DEV_VENV)/.complete $(CHECKOV_VENV)/.complete $(EMULATOR_VENV)/.complete
+venvs: $(DEV_VENV)/.complete $(LAMBDA_VENV)/.complete $(CHECKOV_VENV)/.complete $(EMULATOR_VENV)/.complete
 
-$(CACHE)/venvs/%/.complete:
-	@toolchain/make-venv.sh "$(PYTHON)" "$(@D)" "toolchain/requirements/$(firstword $(subst -, ,$*)).txt"
+$(DEV_VENV)/.complete:
+	@toolchain/make-venv.sh "$(PYTHON)" "$(@D)" toolchain/requirements/dev.txt
+$(LAMBDA_VENV)/.complete:
+	@toolchain/make-venv.sh "$(LAMBDA_PYTHON)" "$(@D)" toolchain/requirements/dev.txt
+$(CHECKOV_VENV)/.complete:
+	@toolchain/make-venv.sh "$(PYTHON)" "$(@D)" toolchain/requirements/checkov.txt
+$(EMULATOR_VENV)/.complete:
+	@toolchain/make-venv.sh "$(PYTHON)" "$(@D)" toolchain/requirements/emulator.txt
 
 up: $(EMULATOR_VENV)/.complete ## Start local AWS on 127.0.0.1:$(LOCAL_AWS_PORT) (state kept across restarts)
 	@LOCAL_AWS_PERSIST=1 local_aws/emulator.sh up
@@ -71,8 +81,10 @@ lint: setup ## ruff, shellcheck, formatting, tflint, checkov
 test: lint test-python ## Everything: lint, then the Python tests (they start and stop their own local AWS)
 
 test-python: setup
-	@echo "test: pytest"
+	@echo "test: pytest ($$($(PYTHON) --version))"
 	@TF="$(TF)" TOFU="$(TOFU)" $(DEV_VENV)/bin/pytest
+	@echo "test: workflow tests on $$($(LAMBDA_PYTHON) --version) (a Lambda runtime's Python)"
+	@$(LAMBDA_VENV)/bin/pytest -q tests/workflows
 
 test-compat-needed: setup ## Prove every local AWS compatibility patch is needed (its tests fail without it)
 	@$(DEV_VENV)/bin/python tests/emulator/prove_each_patch_needed.py

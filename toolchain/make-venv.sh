@@ -10,7 +10,7 @@ set -euo pipefail
 python=$1 dir=$2 requirements=$3
 
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-  echo "error: $python is missing or older than Python 3.11 (the durable execution SDK needs 3.11+); set PYTHON=..." >&2
+  echo "error: $python is missing or older than Python 3.11 (the durable execution SDK needs 3.11+); set PYTHON=... or LAMBDA_PYTHON=..." >&2
   exit 1
 fi
 
