@@ -34,7 +34,10 @@ LOCAL_AWS_PORT ?= 4566
 LOCAL_AWS_STATE ?= $(CURDIR)/.local-aws
 export LOCAL_AWS_PORT LOCAL_AWS_STATE
 
-.PHONY: help setup go-tools venvs up down status lint test test-python test-compat-needed clean
+# Root modules: the module itself and every example.
+TF_ROOTS := . $(wildcard examples/*)
+
+.PHONY: help setup go-tools venvs up down status lint docs validate test test-module test-python test-compat-needed clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,7 +68,7 @@ down: ## Stop local AWS (SIGTERM by PID; it saves its state then)
 status: ## Is local AWS running?
 	@local_aws/emulator.sh status
 
-lint: setup ## ruff, shellcheck, formatting, tflint, checkov
+lint: setup ## ruff, shellcheck, formatting, tflint, checkov, docs in sync
 	@echo "lint: ruff"
 	@$(DEV_VENV)/bin/ruff check .
 	@$(DEV_VENV)/bin/ruff format --check .
@@ -77,8 +80,25 @@ lint: setup ## ruff, shellcheck, formatting, tflint, checkov
 	@$(TFLINT) --recursive --config "$(CURDIR)/.tflint.hcl"
 	@echo "lint: checkov"
 	@$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework terraform --directory . --skip-path tests
+	@echo "lint: README inputs/outputs (terraform-docs)"
+	@$(TERRAFORM_DOCS) --output-check . >/dev/null || { echo "README.md module docs are out of date: run make docs" >&2; exit 1; }
 
-test: lint test-python ## Everything: lint, then the Python tests (they start and stop their own local AWS)
+docs: setup ## Regenerate the module's inputs/outputs tables in README.md
+	@$(TERRAFORM_DOCS) .
+
+validate: setup ## init (offline, from the local mirror) and validate the module and every example
+	@for root in $(TF_ROOTS); do \
+	  echo "validate: $$root"; \
+	  $(TF) -chdir=$$root init -backend=false -input=false -no-color >/dev/null; \
+	  $(TF) -chdir=$$root validate -no-color; \
+	done
+
+test: lint validate test-module test-python ## Everything: lint, validate, module tests, Python tests (they start and stop their own local AWS)
+
+test-module: setup ## Module tests (tests/*.tftest.hcl, AWS provider mocked)
+	@echo "test: $(notdir $(TF)) test"
+	@$(TF) init -backend=false -input=false -no-color >/dev/null
+	@$(TF) test -no-color
 
 test-python: setup
 	@echo "test: pytest ($$($(PYTHON) --version))"

@@ -1,0 +1,126 @@
+# The function's execution role: trust for Lambda in this account only, the
+# durable-execution and logging permissions, and exactly the Bedrock (and, for
+# videos, S3) access the chosen workflow uses.
+#
+# Policy documents are plain jsonencode() values: the exact JSON is visible in
+# the plan and asserted by the module tests.
+
+locals {
+  function_arn  = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}"
+  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${var.name}"
+
+  trust_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaInThisAccount"
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+    }]
+  }
+
+  # The managed policy's actions, narrowed to this function and its log group.
+  # Durable-execution ARNs are qualified (function:<name>:<version>/durable-execution/...),
+  # so the unqualified function ARN would never match; `:*` does.
+  durable_scoped_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "DurableExecutionState"
+        Effect   = "Allow"
+        Action   = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"]
+        Resource = "${local.function_arn}:*"
+      },
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${local.log_group_arn}:*"
+      },
+    ]
+  }
+
+  # Converse and StartAsyncInvoke are both authorized as bedrock:InvokeModel.
+  bedrock_statement_candidates = [
+    {
+      include = local.model_is_profile
+      statement = {
+        Sid      = "InvokeThroughInferenceProfile"
+        Effect   = "Allow"
+        Action   = "bedrock:InvokeModel"
+        Resource = local.inference_profile_arn
+      }
+    },
+    {
+      include = local.model_is_profile && length(local.profile_model_arns) > 0
+      statement = {
+        Sid       = "ProfileDestinationModels"
+        Effect    = "Allow"
+        Action    = "bedrock:InvokeModel"
+        Resource  = local.profile_model_arns
+        Condition = { StringEquals = { "bedrock:InferenceProfileArn" = local.inference_profile_arn } }
+      }
+    },
+    {
+      include = !local.model_is_profile
+      statement = {
+        Sid      = "InvokeModel"
+        Effect   = "Allow"
+        Action   = "bedrock:InvokeModel"
+        Resource = local.direct_model_arn
+      }
+    },
+    {
+      # StartAsyncInvoke is also checked as bedrock:InvokeModel on the job it
+      # creates, GetAsyncInvoke on the job. Job ids are made by Bedrock, so
+      # this account's jobs in this region are the narrowest resource.
+      include = local.workflow.writes_videos
+      statement = {
+        Sid      = "AsyncInvokeJobs"
+        Effect   = "Allow"
+        Action   = ["bedrock:InvokeModel", "bedrock:GetAsyncInvoke"]
+        Resource = "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:async-invoke/*"
+      }
+    },
+    {
+      # Bedrock writes the video with the caller's permissions.
+      include = local.workflow.writes_videos
+      statement = {
+        Sid      = "WriteVideosUnderPrefix"
+        Effect   = "Allow"
+        Action   = "s3:PutObject"
+        Resource = local.video_objects_arn
+      }
+    },
+  ]
+  bedrock_statements = [for candidate in local.bedrock_statement_candidates : candidate.statement if candidate.include]
+}
+
+resource "aws_iam_role" "function" {
+  name               = "${var.name}-exec"
+  description        = "Execution role of the durable Lambda function ${var.name}"
+  assume_role_policy = jsonencode(local.trust_policy)
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "durable_managed" {
+  count = var.durable_permissions == "managed" ? 1 : 0
+
+  role       = aws_iam_role.function.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+}
+
+resource "aws_iam_role_policy" "durable_scoped" {
+  count = var.durable_permissions == "scoped" ? 1 : 0
+
+  name   = "durable-execution"
+  role   = aws_iam_role.function.id
+  policy = jsonencode(local.durable_scoped_policy)
+}
+
+resource "aws_iam_role_policy" "bedrock" {
+  name   = "bedrock"
+  role   = aws_iam_role.function.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.bedrock_statements })
+}

@@ -1,0 +1,83 @@
+output "function_name" {
+  description = "Name of the durable Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "Unqualified ARN of the function (durable functions cannot be invoked through it; use alias_arn)."
+  value       = aws_lambda_function.this.arn
+}
+
+output "version" {
+  description = "The version published by the last apply."
+  value       = aws_lambda_function.this.version
+}
+
+output "qualified_arn" {
+  description = "ARN of the published version."
+  value       = aws_lambda_function.this.qualified_arn
+}
+
+output "alias_arn" {
+  description = "ARN of the alias pointing at the published version: what to invoke."
+  value       = aws_lambda_alias.live.arn
+}
+
+output "role_name" {
+  description = "Name of the execution role."
+  value       = aws_iam_role.function.name
+}
+
+output "role_arn" {
+  description = "ARN of the execution role."
+  value       = aws_iam_role.function.arn
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the function."
+  value       = aws_cloudwatch_log_group.function.name
+}
+
+output "video_output_bucket" {
+  description = "Bucket the videos are written to (video_generation only; null otherwise)."
+  value       = local.video_bucket_name
+}
+
+output "video_output_s3_uri" {
+  description = "S3 URI prefix the videos are written under (video_generation only; null otherwise)."
+  value       = local.workflow.writes_videos ? local.workflow_environment.OUTPUT_S3_URI : null
+}
+
+output "package" {
+  description = "The deployed package: local path and base64 SHA-256 (and size, file count and build time when the module built it)."
+  value = {
+    path          = local.package_path
+    base64sha256  = local.package_sha256
+    size_bytes    = try(local.built_package.size_bytes, null)
+    files         = try(local.built_package.files, null)
+    build_seconds = try(local.built_package.build_seconds, null)
+  }
+}
+
+output "sample_payload" {
+  description = "An input that runs the deployed workflow."
+  value       = local.sample_payload
+}
+
+output "invoke_command" {
+  description = "Ready-to-paste AWS CLI command that starts an execution of the published version asynchronously and prints its durable execution ARN."
+  value = join(" ", [
+    "aws lambda invoke",
+    "--region ${local.region}",
+    "--function-name ${local.function_arn}:${var.alias_name}",
+    "--invocation-type Event",
+    "--cli-binary-format raw-in-base64-out",
+    "--payload '${local.sample_payload}'",
+    "--query DurableExecutionArn --output text",
+    "/dev/null",
+  ])
+}
+
+locals {
+  sample_payload = local.workflow.writes_videos ? jsonencode({ prompt = "A paper boat drifting down a rainy city street, cinematic" }) : jsonencode({ topic = "Why durable functions suit multi-step AI workflows" })
+}

@@ -1,0 +1,572 @@
+# Module tests: function, durable settings, IAM, package, video bucket, input
+# validation. The AWS provider is mocked: `apply` creates nothing and fills
+# computed attributes from the mock (OpenTofu and Terraform alike); the local
+# provider is real, so the package is really built.
+
+# One account and region, and well-formed values for attributes the
+# provider validates (ARNs).
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+
+  mock_data "aws_region" {
+    defaults = { region = "us-east-1" }
+  }
+
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+
+  mock_data "aws_bedrock_inference_profile" {
+    defaults = {
+      models = [
+        { model_arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0" },
+        { model_arn = "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0" },
+        { model_arn = "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0" },
+      ]
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mocked-exec" }
+  }
+
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn           = "arn:aws:lambda:us-east-1:123456789012:function:mocked"
+      qualified_arn = "arn:aws:lambda:us-east-1:123456789012:function:mocked:1"
+      version       = "1"
+    }
+  }
+
+  mock_resource "aws_lambda_alias" {
+    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:mocked:live" }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mocked" }
+  }
+
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      bucket = "mocked-videos-20261123000000000000000001"
+      arn    = "arn:aws:s3:::mocked-videos-20261123000000000000000001"
+    }
+  }
+}
+
+variables {
+  name = "pipeline"
+}
+
+run "durable_function_defaults" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.this.publish == true
+    error_message = "the function must publish a version (durable functions are invoked qualified)"
+  }
+  assert {
+    condition     = aws_lambda_function.this.durable_config[0].execution_timeout == 86400 && aws_lambda_function.this.durable_config[0].retention_period == 14
+    error_message = "durable_config must carry the execution timeout and retention"
+  }
+  assert {
+    condition     = aws_lambda_function.this.runtime == "python3.13" && aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "defaults must be python3.13 on arm64"
+  }
+  assert {
+    condition     = aws_lambda_function.this.handler == "durable_bedrock.content_pipeline.handler"
+    error_message = "content_pipeline must use its handler"
+  }
+  assert {
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      BEDROCK_MODEL_ID    = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+      REVIEW_WAIT_SECONDS = "5"
+      MAX_TOKENS          = "2048"
+    })
+    error_message = "content_pipeline environment is wrong: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
+  }
+  assert {
+    condition     = aws_lambda_function.this.timeouts.delete == "60m"
+    error_message = "deleting a durable function must be allowed 60 minutes"
+  }
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_group == "/aws/lambda/pipeline" && aws_cloudwatch_log_group.function.retention_in_days == 30
+    error_message = "logs must go to /aws/lambda/<name> with the configured retention"
+  }
+  assert {
+    condition     = aws_lambda_alias.live.name == "live"
+    error_message = "the alias must be called live"
+  }
+  assert {
+    condition     = length(aws_s3_bucket.videos) == 0
+    error_message = "the content pipeline must not create a video bucket"
+  }
+  assert {
+    condition     = startswith(output.invoke_command, "aws lambda invoke --region us-east-1 --function-name ") && strcontains(output.invoke_command, "--invocation-type Event")
+    error_message = "invoke_command must be a ready-to-paste asynchronous invoke: ${output.invoke_command}"
+  }
+}
+
+run "package_is_built_and_hashed" {
+  command = apply
+
+  assert {
+    condition     = can(regex("^\\.terraform/durable-bedrock-build/[0-9a-f]{20}\\.zip$", aws_lambda_function.this.filename))
+    error_message = "the package must be a content-named zip under the build dir: ${aws_lambda_function.this.filename}"
+  }
+  assert {
+    condition     = aws_lambda_function.this.source_code_hash == output.package.base64sha256 && length(aws_lambda_function.this.source_code_hash) == 44
+    error_message = "source_code_hash must be the package's base64 SHA-256"
+  }
+  assert {
+    condition     = output.package.files > 100 && output.package.size_bytes < 20000000
+    error_message = "the package must bundle the SDK with botocore pruned (got ${output.package.files} files, ${output.package.size_bytes} bytes)"
+  }
+}
+
+run "trust_policy_is_lambda_in_this_account" {
+  command = apply
+
+  assert {
+    condition = jsondecode(aws_iam_role.function.assume_role_policy) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "LambdaInThisAccount"
+        Effect    = "Allow"
+        Principal = { Service = "lambda.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+        Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+      }]
+    }
+    error_message = "unexpected trust policy: ${aws_iam_role.function.assume_role_policy}"
+  }
+}
+
+run "managed_durable_policy_is_attached" {
+  command = apply
+
+  assert {
+    condition     = aws_iam_role_policy_attachment.durable_managed[0].policy_arn == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+    error_message = "the AWS managed durable policy (service-role/ path) must be attached"
+  }
+  assert {
+    condition     = length(aws_iam_role_policy.durable_scoped) == 0
+    error_message = "no inline durable policy by default"
+  }
+}
+
+run "bedrock_policy_for_a_cross_region_profile" {
+  command = apply
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.bedrock.policy) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "InvokeThroughInferenceProfile"
+          Effect   = "Allow"
+          Action   = "bedrock:InvokeModel"
+          Resource = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0"
+        },
+        {
+          Sid    = "ProfileDestinationModels"
+          Effect = "Allow"
+          Action = "bedrock:InvokeModel"
+          Resource = [
+            "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+            "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+            "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+          ]
+          Condition = { StringEquals = { "bedrock:InferenceProfileArn" = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0" } }
+        },
+      ]
+    }
+    error_message = "unexpected Bedrock policy: ${aws_iam_role_policy.bedrock.policy}"
+  }
+}
+
+run "bedrock_policy_for_a_plain_model_id" {
+  command = apply
+
+  variables {
+    model_id = "amazon.nova-lite-v1:0"
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.bedrock.policy) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "InvokeModel"
+        Effect   = "Allow"
+        Action   = "bedrock:InvokeModel"
+        Resource = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"
+      }]
+    }
+    error_message = "unexpected Bedrock policy: ${aws_iam_role_policy.bedrock.policy}"
+  }
+  assert {
+    condition     = length(data.aws_bedrock_inference_profile.selected) == 0
+    error_message = "a plain model id needs no profile lookup"
+  }
+}
+
+run "global_profile_also_allows_the_region_less_model" {
+  command = apply
+
+  variables {
+    model_id              = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+    foundation_model_arns = ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"]
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.bedrock.policy).Statement[1].Resource == [
+      "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+      "arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+    ]
+    error_message = "a global profile needs the region-less foundation-model ARN: ${aws_iam_role_policy.bedrock.policy}"
+  }
+  assert {
+    condition     = length(data.aws_bedrock_inference_profile.selected) == 0
+    error_message = "given foundation_model_arns replace the lookup"
+  }
+}
+
+run "scoped_durable_permissions" {
+  command = apply
+
+  variables {
+    durable_permissions = "scoped"
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy_attachment.durable_managed) == 0
+    error_message = "scoped permissions replace the managed policy"
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.durable_scoped[0].policy) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "DurableExecutionState"
+          Effect   = "Allow"
+          Action   = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"]
+          Resource = "arn:aws:lambda:us-east-1:123456789012:function:pipeline:*"
+        },
+        {
+          Sid      = "WriteOwnLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pipeline:*"
+        },
+      ]
+    }
+    error_message = "unexpected scoped durable policy: ${aws_iam_role_policy.durable_scoped[0].policy}"
+  }
+}
+
+# --- Video generation ----------------------------------------------------------
+
+run "video_workflow_with_a_created_bucket" {
+  command = apply
+
+  variables {
+    workflow = "video_generation"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.handler == "durable_bedrock.video_generation.handler"
+    error_message = "video_generation must use its handler"
+  }
+  assert {
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      BEDROCK_MODEL_ID      = "luma.ray-v2:0"
+      OUTPUT_S3_URI         = "s3://mocked-videos-20261123000000000000000001/videos/"
+      POLL_DEADLINE_SECONDS = "3600"
+      POLL_INITIAL_SECONDS  = "15"
+      POLL_MAX_SECONDS      = "120"
+    })
+    error_message = "video_generation environment is wrong: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
+  }
+  assert {
+    condition     = aws_s3_bucket.videos[0].bucket_prefix == "pipeline-videos-" && aws_s3_bucket.videos[0].force_destroy == false
+    error_message = "the bucket must be named after the function and keep its videos on destroy by default"
+  }
+  assert {
+    condition = (
+      aws_s3_bucket_public_access_block.videos[0].block_public_acls && aws_s3_bucket_public_access_block.videos[0].block_public_policy
+      && aws_s3_bucket_public_access_block.videos[0].ignore_public_acls && aws_s3_bucket_public_access_block.videos[0].restrict_public_buckets
+    )
+    error_message = "public access must be blocked"
+  }
+  assert {
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.videos[0].rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
+    error_message = "the bucket must be encrypted"
+  }
+  assert {
+    condition     = jsondecode(aws_s3_bucket_policy.videos[0].policy).Statement[0].Condition == { Bool = { "aws:SecureTransport" = "false" } }
+    error_message = "the bucket policy must deny requests without TLS"
+  }
+  assert {
+    condition     = [for rule in aws_s3_bucket_lifecycle_configuration.videos[0].rule : rule.expiration[0].days if rule.id == "expire-videos"] == [30]
+    error_message = "videos must expire after video_output_expiration_days"
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.bedrock.policy).Statement == [
+      {
+        Sid      = "InvokeModel"
+        Effect   = "Allow"
+        Action   = "bedrock:InvokeModel"
+        Resource = "arn:aws:bedrock:us-east-1::foundation-model/luma.ray-v2:0"
+      },
+      {
+        Sid      = "AsyncInvokeJobs"
+        Effect   = "Allow"
+        Action   = ["bedrock:InvokeModel", "bedrock:GetAsyncInvoke"]
+        Resource = "arn:aws:bedrock:us-east-1:123456789012:async-invoke/*"
+      },
+      {
+        Sid      = "WriteVideosUnderPrefix"
+        Effect   = "Allow"
+        Action   = "s3:PutObject"
+        Resource = "arn:aws:s3:::mocked-videos-20261123000000000000000001/videos/*"
+      },
+    ]
+    error_message = "unexpected Bedrock policy: ${aws_iam_role_policy.bedrock.policy}"
+  }
+  assert {
+    condition     = output.video_output_s3_uri == "s3://mocked-videos-20261123000000000000000001/videos/"
+    error_message = "the output URI must name the bucket and prefix"
+  }
+}
+
+run "video_workflow_with_a_given_bucket" {
+  command = apply
+
+  variables {
+    workflow                 = "video_generation"
+    video_output_bucket_name = "team-videos"
+    video_output_prefix      = "durable/jobs/"
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.videos) == 0 && length(aws_s3_bucket_policy.videos) == 0
+    error_message = "a given bucket must not be created or changed"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.bedrock.policy).Statement[2].Resource == "arn:aws:s3:::team-videos/durable/jobs/*"
+    error_message = "the role may write only under the prefix: ${aws_iam_role_policy.bedrock.policy}"
+  }
+}
+
+# --- Input validation: one run per rule -----------------------------------------
+
+run "rejects_a_bad_name" {
+  command = plan
+  variables {
+    name = "has spaces"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_an_unknown_workflow" {
+  command = plan
+  variables {
+    workflow = "image_generation"
+  }
+  expect_failures = [var.workflow]
+}
+
+run "rejects_a_malformed_model_id" {
+  command = plan
+  variables {
+    model_id = "claude sonnet"
+  }
+  expect_failures = [var.model_id]
+}
+
+run "rejects_foundation_model_arns_that_are_not_model_arns" {
+  command = plan
+  variables {
+    foundation_model_arns = ["arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.x"]
+  }
+  expect_failures = [var.foundation_model_arns]
+}
+
+run "rejects_a_review_wait_out_of_range" {
+  command = plan
+  variables {
+    review_wait_seconds = 0
+  }
+  expect_failures = [var.review_wait_seconds]
+}
+
+run "rejects_max_tokens_over_the_checkpoint_bound" {
+  command = plan
+  variables {
+    max_tokens = 16001
+  }
+  expect_failures = [var.max_tokens]
+}
+
+run "rejects_a_bad_bucket_name" {
+  command = plan
+  variables {
+    video_output_bucket_name = "Not_A_Bucket"
+  }
+  expect_failures = [var.video_output_bucket_name]
+}
+
+run "rejects_a_prefix_without_trailing_slash" {
+  command = plan
+  variables {
+    video_output_prefix = "videos"
+  }
+  expect_failures = [var.video_output_prefix]
+}
+
+run "rejects_a_zero_expiration" {
+  command = plan
+  variables {
+    video_output_expiration_days = 0
+  }
+  expect_failures = [var.video_output_expiration_days]
+}
+
+run "rejects_a_poll_deadline_out_of_range" {
+  command = plan
+  variables {
+    poll_deadline_seconds = 31622401
+  }
+  expect_failures = [var.poll_deadline_seconds]
+}
+
+run "rejects_a_poll_initial_out_of_range" {
+  command = plan
+  variables {
+    poll_initial_seconds = 0
+  }
+  expect_failures = [var.poll_initial_seconds]
+}
+
+run "rejects_a_poll_max_below_the_initial_wait" {
+  command = plan
+  variables {
+    poll_initial_seconds = 60
+    poll_max_seconds     = 30
+  }
+  expect_failures = [var.poll_max_seconds]
+}
+
+run "rejects_an_unsupported_runtime" {
+  command = plan
+  variables {
+    runtime = "python3.12"
+  }
+  expect_failures = [var.runtime]
+}
+
+run "rejects_an_unknown_architecture" {
+  command = plan
+  variables {
+    architecture = "aarch64"
+  }
+  expect_failures = [var.architecture]
+}
+
+run "rejects_a_timeout_over_15_minutes" {
+  command = plan
+  variables {
+    timeout = 901
+  }
+  expect_failures = [var.timeout]
+}
+
+run "rejects_memory_out_of_range" {
+  command = plan
+  variables {
+    memory_size = 64
+  }
+  expect_failures = [var.memory_size]
+}
+
+run "rejects_an_execution_timeout_over_366_days" {
+  command = plan
+  variables {
+    durable_execution_timeout = 31622401
+  }
+  expect_failures = [var.durable_execution_timeout]
+}
+
+run "rejects_a_retention_over_90_days" {
+  command = plan
+  variables {
+    durable_retention_days = 91
+  }
+  expect_failures = [var.durable_retention_days]
+}
+
+run "rejects_a_numeric_alias" {
+  command = plan
+  variables {
+    alias_name = "1"
+  }
+  expect_failures = [var.alias_name]
+}
+
+run "rejects_negative_reserved_concurrency" {
+  command = plan
+  variables {
+    reserved_concurrent_executions = -1
+  }
+  expect_failures = [var.reserved_concurrent_executions]
+}
+
+run "rejects_environment_that_overrides_the_workflow" {
+  command = plan
+  variables {
+    environment_variables = { MAX_TOKENS = "99999" }
+  }
+  expect_failures = [var.environment_variables]
+}
+
+run "rejects_a_log_retention_cloudwatch_does_not_offer" {
+  command = plan
+  variables {
+    log_retention_days = 10
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_a_log_key_that_is_not_a_kms_arn" {
+  command = plan
+  variables {
+    log_kms_key_arn = "alias/logs"
+  }
+  expect_failures = [var.log_kms_key_arn]
+}
+
+run "rejects_unknown_durable_permissions" {
+  command = plan
+  variables {
+    durable_permissions = "none"
+  }
+  expect_failures = [var.durable_permissions]
+}
+
+run "rejects_a_package_that_is_not_a_zip" {
+  command = plan
+  variables {
+    package_file = "build/function.tar.gz"
+  }
+  expect_failures = [var.package_file]
+}
+
+run "rejects_a_malformed_handler" {
+  command = plan
+  variables {
+    handler = "handler"
+  }
+  expect_failures = [var.handler]
+}

@@ -1,0 +1,349 @@
+# ---------------------------------------------------------------------------
+# Identity and workflow
+# ---------------------------------------------------------------------------
+
+variable "name" {
+  description = "Name of the Lambda function; also the prefix of the role, log group and bucket names."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,50}$", var.name))
+    error_message = "name must be 1-50 letters, digits, hyphens or underscores (it prefixes other resource names); got \"${var.name}\"."
+  }
+}
+
+variable "workflow" {
+  description = "Which workflow to deploy: \"content_pipeline\" (outline, review wait, draft, summary through Converse) or \"video_generation\" (StartAsyncInvoke, polled until the video is in S3)."
+  type        = string
+  default     = "content_pipeline"
+
+  validation {
+    condition     = contains(["content_pipeline", "video_generation"], var.workflow)
+    error_message = "workflow must be \"content_pipeline\" or \"video_generation\"; got \"${var.workflow}\"."
+  }
+}
+
+variable "model_id" {
+  description = "Bedrock model to call: a model id, a cross-region inference profile id (us., eu., apac., global., ...) or an ARN. Null picks the workflow's default: us.anthropic.claude-haiku-4-5-20251001-v1:0 (content) or luma.ray-v2:0 (video)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.model_id == null || (can(regex("^[A-Za-z0-9._:/-]+$", var.model_id)) && length(coalesce(var.model_id, "x")) <= 2048)
+    error_message = "model_id must be a model id, an inference profile id or an ARN (letters, digits and . _ : / - only), e.g. us.anthropic.claude-haiku-4-5-20251001-v1:0."
+  }
+}
+
+variable "foundation_model_arns" {
+  description = "Foundation-model ARNs an inference profile routes to, for the IAM policy. Null looks them up with the aws_bedrock_inference_profile data source; set it where that lookup is not possible (no bedrock:GetInferenceProfile permission, local emulators)."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.foundation_model_arns == null || alltrue([for arn in coalesce(var.foundation_model_arns, []) : can(regex("^arn:aws[a-z-]*:bedrock:[a-z0-9-]*::foundation-model/.+$", arn))])
+    error_message = "foundation_model_arns must hold foundation-model ARNs such as arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Content pipeline settings
+# ---------------------------------------------------------------------------
+
+variable "review_wait_seconds" {
+  description = "Content pipeline: length of the editorial-review wait between outline and draft, in seconds. Waiting costs no compute."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.review_wait_seconds >= 1 && var.review_wait_seconds <= 31622400 && floor(var.review_wait_seconds) == var.review_wait_seconds
+    error_message = "review_wait_seconds must be a whole number from 1 to 31622400 (366 days); got ${var.review_wait_seconds}."
+  }
+}
+
+variable "max_tokens" {
+  description = "Content pipeline: maximum output tokens per model call. At most 16000, which keeps every step result under the 256 KiB durable checkpoint limit."
+  type        = number
+  default     = 2048
+
+  validation {
+    condition     = var.max_tokens >= 1 && var.max_tokens <= 16000 && floor(var.max_tokens) == var.max_tokens
+    error_message = "max_tokens must be a whole number from 1 to 16000; got ${var.max_tokens}."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Video generation settings
+# ---------------------------------------------------------------------------
+
+variable "video_output_bucket_name" {
+  description = "Video generation: an existing S3 bucket for the videos. Null creates one (private, encrypted, TLS-only, with an expiration rule)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.video_output_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.video_output_bucket_name))
+    error_message = "video_output_bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)."
+  }
+}
+
+variable "video_output_prefix" {
+  description = "Video generation: key prefix the videos are written under; the function may write only there. Ends with a slash."
+  type        = string
+  default     = "videos/"
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9!_.*'()-]+/)+$", var.video_output_prefix))
+    error_message = "video_output_prefix must be one or more path segments each ending in a slash, e.g. \"videos/\"; got \"${var.video_output_prefix}\"."
+  }
+}
+
+variable "video_output_expiration_days" {
+  description = "Video generation: days after which videos in a bucket created by this module expire."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.video_output_expiration_days >= 1 && floor(var.video_output_expiration_days) == var.video_output_expiration_days
+    error_message = "video_output_expiration_days must be a whole number of days, at least 1; got ${var.video_output_expiration_days}."
+  }
+}
+
+variable "video_output_force_destroy" {
+  description = "Video generation: let `destroy` delete a bucket created by this module even when it still holds videos."
+  type        = bool
+  default     = false
+}
+
+variable "poll_deadline_seconds" {
+  description = "Video generation: how long to keep polling for the video before the execution fails with a timeout, in seconds."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.poll_deadline_seconds >= 1 && var.poll_deadline_seconds <= 31622400 && floor(var.poll_deadline_seconds) == var.poll_deadline_seconds
+    error_message = "poll_deadline_seconds must be a whole number from 1 to 31622400; got ${var.poll_deadline_seconds}."
+  }
+}
+
+variable "poll_initial_seconds" {
+  description = "Video generation: wait before the second status check; later waits double up to poll_max_seconds."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.poll_initial_seconds >= 1 && var.poll_initial_seconds <= 3600 && floor(var.poll_initial_seconds) == var.poll_initial_seconds
+    error_message = "poll_initial_seconds must be a whole number from 1 to 3600; got ${var.poll_initial_seconds}."
+  }
+}
+
+variable "poll_max_seconds" {
+  description = "Video generation: longest wait between two status checks, in seconds."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.poll_max_seconds >= var.poll_initial_seconds && var.poll_max_seconds <= 3600 && floor(var.poll_max_seconds) == var.poll_max_seconds
+    error_message = "poll_max_seconds must be a whole number from poll_initial_seconds (${var.poll_initial_seconds}) to 3600; got ${var.poll_max_seconds}."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Function
+# ---------------------------------------------------------------------------
+
+variable "runtime" {
+  description = "Lambda runtime. Durable functions support python3.13 and python3.14."
+  type        = string
+  default     = "python3.13"
+
+  validation {
+    condition     = contains(["python3.13", "python3.14"], var.runtime)
+    error_message = "runtime must be \"python3.13\" or \"python3.14\" (the Python runtimes that support durable functions); got \"${var.runtime}\"."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set of the function: arm64 (cheaper per GB-second) or x86_64."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be \"arm64\" or \"x86_64\"; got \"${var.architecture}\"."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout of one invocation, in seconds (at most 900). It must cover the longest step, i.e. one Bedrock call (the client's read timeout is 300 s); waits do not count."
+  type        = number
+  default     = 360
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds from 1 to 900; got ${var.timeout}."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240; got ${var.memory_size}."
+  }
+}
+
+variable "durable_execution_timeout" {
+  description = "Longest a whole durable execution may run, waits included, in seconds (up to 366 days). Executions over 15 minutes must be started asynchronously."
+  type        = number
+  default     = 86400
+
+  validation {
+    condition     = var.durable_execution_timeout >= 1 && var.durable_execution_timeout <= 31622400 && floor(var.durable_execution_timeout) == var.durable_execution_timeout
+    error_message = "durable_execution_timeout must be a whole number of seconds from 1 to 31622400 (366 days); got ${var.durable_execution_timeout}."
+  }
+}
+
+variable "durable_retention_days" {
+  description = "Days the durable execution history is kept after an execution ends."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = var.durable_retention_days >= 1 && var.durable_retention_days <= 90 && floor(var.durable_retention_days) == var.durable_retention_days
+    error_message = "durable_retention_days must be a whole number from 1 to 90; got ${var.durable_retention_days}."
+  }
+}
+
+variable "alias_name" {
+  description = "Alias pointing at the published version; invoke the function through it (durable functions need a qualified ARN)."
+  type        = string
+  default     = "live"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]{0,127}$", var.alias_name))
+    error_message = "alias_name must start with a letter and hold at most 128 letters, digits, hyphens or underscores (a number would look like a version); got \"${var.alias_name}\"."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrent executions reserved for (and capping) the function. Null leaves it unreserved."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
+    error_message = "reserved_concurrent_executions must be null or a whole number, 0 or more."
+  }
+}
+
+variable "environment_variables" {
+  description = "Extra environment variables for the function. The workflow's own variables (BEDROCK_MODEL_ID, ...) come from the inputs above and cannot be set here."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = length(setintersection(keys(var.environment_variables), [
+      "BEDROCK_MODEL_ID", "REVIEW_WAIT_SECONDS", "MAX_TOKENS", "OUTPUT_S3_URI",
+      "POLL_DEADLINE_SECONDS", "POLL_INITIAL_SECONDS", "POLL_MAX_SECONDS",
+    ])) == 0
+    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, REVIEW_WAIT_SECONDS, MAX_TOKENS, OUTPUT_S3_URI, POLL_*): use the module inputs for them."
+  }
+}
+
+variable "tracing_enabled" {
+  description = "Turn on AWS X-Ray active tracing."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the function's logs."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653; got ${var.log_retention_days}."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key ARN to encrypt the function's log group with. Null uses CloudWatch Logs' own encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "durable_permissions" {
+  description = "How the role gets the durable-execution and logging permissions: \"managed\" attaches the AWS managed policy AWSLambdaBasicDurableExecutionRolePolicy (its actions on all resources); \"scoped\" attaches an equivalent inline policy limited to this function and its log group."
+  type        = string
+  default     = "managed"
+
+  validation {
+    condition     = contains(["managed", "scoped"], var.durable_permissions)
+    error_message = "durable_permissions must be \"managed\" or \"scoped\"; got \"${var.durable_permissions}\"."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+}
+
+# ---------------------------------------------------------------------------
+# Package
+# ---------------------------------------------------------------------------
+
+variable "package_file" {
+  description = "A prebuilt deployment zip to deploy as it is (e.g. built by a CI pipeline). Null builds the package from source_dir at plan time."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.package_file == null || endswith(coalesce(var.package_file, "x"), ".zip")
+    error_message = "package_file must be the path of a .zip file."
+  }
+}
+
+variable "source_dir" {
+  description = "Directory whose files form the package root. Null packages this module's lambda_src (both workflows). Set it, with handler, to deploy your own durable workflow."
+  type        = string
+  default     = null
+}
+
+variable "handler" {
+  description = "Handler of the function. Null picks the workflow's (durable_bedrock.content_pipeline.handler or durable_bedrock.video_generation.handler)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.handler == null || can(regex("^[A-Za-z_][A-Za-z0-9_.]*\\.[A-Za-z_][A-Za-z0-9_]*$", var.handler))
+    error_message = "handler must look like module.path.function, e.g. my_package.workflow.handler."
+  }
+}
+
+variable "requirements_file" {
+  description = "Pinned requirements (name==version --hash=sha256:...) bundled into the package. Null uses this module's lambda_src/requirements.txt (the durable SDK and boto3, as AWS recommends); \"\" bundles nothing and relies on the runtime's copies."
+  type        = string
+  default     = null
+}
+
+variable "botocore_services" {
+  description = "botocore service models kept in the package (the rest are pruned to shrink it). [\"*\"] keeps all, e.g. when your own code calls other services."
+  type        = list(string)
+  default     = ["bedrock-runtime", "lambda"]
+}
+
+variable "build_dir" {
+  description = "Directory the package zip is written to (relative paths are from the root module). Files are named by content hash."
+  type        = string
+  default     = ".terraform/durable-bedrock-build"
+}

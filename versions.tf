@@ -1,0 +1,17 @@
+terraform {
+  # 1.9: validation blocks that refer to other variables (Terraform and OpenTofu).
+  required_version = ">= 1.9.0"
+
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+      # 6.25.0 is the first release with durable_config on aws_lambda_function.
+      version = ">= 6.25.0"
+    }
+    local = {
+      source = "hashicorp/local"
+      # 2.6.0 added the local_command data source that builds the package.
+      version = ">= 2.6.0"
+    }
+  }
+}

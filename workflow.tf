@@ -1,0 +1,33 @@
+# What each workflow needs: handler, default model, environment, and whether
+# it writes videos to S3. Everything workflow-specific is decided here.
+
+locals {
+  workflows = {
+    content_pipeline = {
+      handler          = "durable_bedrock.content_pipeline.handler"
+      default_model_id = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+      writes_videos    = false
+    }
+    video_generation = {
+      handler          = "durable_bedrock.video_generation.handler"
+      default_model_id = "luma.ray-v2:0"
+      writes_videos    = true
+    }
+  }
+  workflow = local.workflows[var.workflow]
+
+  model_id = coalesce(var.model_id, local.workflow.default_model_id)
+  handler  = coalesce(var.handler, local.workflow.handler)
+
+  workflow_environment = local.workflow.writes_videos ? {
+    BEDROCK_MODEL_ID      = local.model_id
+    OUTPUT_S3_URI         = "s3://${local.video_bucket_name}/${var.video_output_prefix}"
+    POLL_DEADLINE_SECONDS = tostring(var.poll_deadline_seconds)
+    POLL_INITIAL_SECONDS  = tostring(var.poll_initial_seconds)
+    POLL_MAX_SECONDS      = tostring(var.poll_max_seconds)
+    } : {
+    BEDROCK_MODEL_ID    = local.model_id
+    REVIEW_WAIT_SECONDS = tostring(var.review_wait_seconds)
+    MAX_TOKENS          = tostring(var.max_tokens)
+  }
+}
