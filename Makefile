@@ -19,6 +19,11 @@ TERRAFORM_DOCS := $(CACHE)/bin/terraform-docs-$(TERRAFORM_DOCS_VERSION:v%=%)
 # HashiCorp Terraform when it is on PATH, else the OpenTofu built by `make setup`.
 TF ?= $(or $(shell command -v terraform 2>/dev/null),$(TOFU))
 export TF_CLI_CONFIG_FILE := $(CACHE)/cli.tfrc
+# Wheels bundled into Lambda packages, fetched once by `make setup`.
+export DURABLE_BEDROCK_WHEEL_CACHE := $(CACHE)/wheels
+# Tests send traffic to loopback only: a package build that misses the wheel
+# cache fails instead of reaching the package index.
+TEST_ENV := PIP_INDEX_URL=http://127.0.0.1:9/simple
 
 # Virtual environments keyed by their requirements file and interpreter:
 # $(call venv_for,NAME,REQUIREMENTS,PYTHON).
@@ -37,16 +42,20 @@ export LOCAL_AWS_PORT LOCAL_AWS_STATE
 # Root modules: the module itself and every example.
 TF_ROOTS := . $(wildcard examples/*)
 
-.PHONY: help setup go-tools venvs up down status lint docs validate test test-module test-python test-compat-needed clean
+.PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-compat-needed clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: go-tools venvs ## Build the pinned toolchain and Python environments (idempotent; the first run builds the AWS provider, ~40 min)
+setup: go-tools venvs wheels ## Build the pinned toolchain and Python environments (idempotent; the first run builds the AWS provider, ~40 min)
 
 go-tools:
 	@toolchain/build-go-tools.sh "$(CACHE)"
 	@echo "  TF = $(TF) ($$($(TF) version | head -n 1))"
+
+wheels:
+	@$(PYTHON) packaging/build_lambda_zip.py --source-dir lambda_src --requirements lambda_src/requirements.txt \
+	  --out-dir "$(CACHE)/package-check" >/dev/null && echo "  cached   Lambda package wheels ($(DURABLE_BEDROCK_WHEEL_CACHE))"
 
 venvs: $(DEV_VENV)/.complete $(LAMBDA_VENV)/.complete $(CHECKOV_VENV)/.complete $(EMULATOR_VENV)/.complete
 
@@ -98,13 +107,13 @@ test: lint validate test-module test-python ## Everything: lint, validate, modul
 test-module: setup ## Module tests (tests/*.tftest.hcl, AWS provider mocked)
 	@echo "test: $(notdir $(TF)) test"
 	@$(TF) init -backend=false -input=false -no-color >/dev/null
-	@$(TF) test -no-color
+	@$(TEST_ENV) $(TF) test -no-color
 
 test-python: setup
 	@echo "test: pytest ($$($(PYTHON) --version))"
-	@TF="$(TF)" TOFU="$(TOFU)" $(DEV_VENV)/bin/pytest
+	@$(TEST_ENV) TF="$(TF)" TOFU="$(TOFU)" $(DEV_VENV)/bin/pytest
 	@echo "test: workflow tests on $$($(LAMBDA_PYTHON) --version) (a Lambda runtime's Python)"
-	@$(LAMBDA_VENV)/bin/pytest -q tests/workflows
+	@$(TEST_ENV) $(LAMBDA_VENV)/bin/pytest -q tests/workflows
 
 test-compat-needed: setup ## Prove every local AWS compatibility patch is needed (its tests fail without it)
 	@$(DEV_VENV)/bin/python tests/emulator/prove_each_patch_needed.py

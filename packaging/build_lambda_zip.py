@@ -186,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", required=True, help="where the zip is written (named by its hash)")
     parser.add_argument(
         "--wheel-cache",
-        default=str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "durable-bedrock-tf" / "wheels"),
+        default=os.environ.get("DURABLE_BEDROCK_WHEEL_CACHE")
+        or str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "durable-bedrock-tf" / "wheels"),
+        help="where downloaded wheels are kept, by hash (env DURABLE_BEDROCK_WHEEL_CACHE)",
     )
     parser.add_argument(
         "--botocore-services",
