@@ -42,7 +42,25 @@ export LOCAL_AWS_PORT LOCAL_AWS_STATE
 # Root modules: the module itself and every example.
 TF_ROOTS := . $(wildcard examples/*)
 
+# Examples: which one, and where (local AWS or your AWS account).
+EXAMPLE ?= content-pipeline
+TARGET ?= local
+EXAMPLE_DIR := examples/$(EXAMPLE)
+ifeq ($(TARGET),local)
+WORKSPACE ?= local
+INVOKE_ENDPOINT := --endpoint-url http://127.0.0.1:$(LOCAL_AWS_PORT)
+APPROVE := -auto-approve
+else ifeq ($(TARGET),aws)
+WORKSPACE ?= default
+INVOKE_ENDPOINT :=
+APPROVE :=
+else
+$(error TARGET must be local or aws, got "$(TARGET)")
+endif
+export PAYLOAD
+
 .PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-compat-needed clean
+.PHONY: demo apply invoke history destroy example-ready
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -117,6 +135,37 @@ test-python: setup
 
 test-compat-needed: setup ## Prove every local AWS compatibility patch is needed (its tests fail without it)
 	@$(DEV_VENV)/bin/python tests/emulator/prove_each_patch_needed.py
+
+demo: ## Apply examples/content-pipeline on local AWS and watch a durable run finish
+	@$(MAKE) apply EXAMPLE=content-pipeline TARGET=local
+	@$(MAKE) invoke EXAMPLE=content-pipeline TARGET=local
+	@echo
+	@echo "Local AWS is still running (state in $(LOCAL_AWS_STATE)). Next: make invoke | make history |"
+	@echo "make destroy (remove the function) | make down (stop local AWS)."
+
+apply: setup ## Deploy an example: EXAMPLE=content-pipeline|video-generation, TARGET=local (default) or aws
+	@[[ $(TARGET) != local ]] || $(MAKE) up
+	@$(MAKE) example-ready
+	@$(TF) -chdir=$(EXAMPLE_DIR) apply -input=false $(APPROVE)
+
+invoke: example-ready ## Run the applied example once and follow it (PAYLOAD='{"topic": "..."}' to choose the input)
+	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(INVOKE_ARGS)
+
+history: example-ready ## Print the step timeline of the example's last execution
+	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) --history
+
+destroy: example-ready ## Remove an applied example (same EXAMPLE and TARGET as apply)
+	@$(TF) -chdir=$(EXAMPLE_DIR) destroy -input=false $(APPROVE)
+
+# Points the example at local AWS (a generated *_override.tf, not in git) or at
+# AWS (no override), and selects the matching Terraform workspace.
+example-ready:
+	@[[ -d $(EXAMPLE_DIR) ]] || { echo "no example \"$(EXAMPLE)\"; choose one of: $(notdir $(wildcard examples/*))" >&2; exit 2; }
+	@if [[ $(TARGET) == local ]]; then \
+	  sed 's/@PORT@/$(LOCAL_AWS_PORT)/g' local_aws/provider_override.tf.in > $(EXAMPLE_DIR)/local_aws_override.tf; \
+	else rm -f $(EXAMPLE_DIR)/local_aws_override.tf; fi
+	@$(TF) -chdir=$(EXAMPLE_DIR) init -input=false -no-color >/dev/null
+	@$(TF) -chdir=$(EXAMPLE_DIR) workspace select -or-create $(WORKSPACE) >/dev/null
 
 clean: down ## Remove local state (.local-aws, caches in the work tree); the toolchain cache stays
 	@rm -rf .local-aws .pytest_cache .ruff_cache

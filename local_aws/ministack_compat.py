@@ -452,6 +452,54 @@ def bucket_request_payment_readable() -> None:
     _replace(s3, "handle_request", handle_request)
 
 
+# Regions a system-defined (cross-region) inference profile routes to, by prefix.
+PROFILE_DESTINATIONS = {
+    "us": ("us-east-1", "us-east-2", "us-west-2"),
+    "us-gov": ("us-gov-east-1", "us-gov-west-1"),
+    "eu": ("eu-central-1", "eu-west-1", "eu-west-3"),
+    "apac": ("ap-northeast-1", "ap-southeast-1", "ap-southeast-2"),
+    "jp": ("ap-northeast-1", "ap-northeast-3"),
+    "au": ("ap-southeast-2", "ap-southeast-4"),
+    "ca": ("ca-central-1", "ca-west-1"),
+}
+
+
+def inference_profiles_route_like_aws() -> None:
+    """Upstream: GetInferenceProfile knows system-defined profiles only for
+    the models in ministack's static catalog (no Claude 4.x, no Luma), and
+    lists just one foundation model in the caller's region. AWS answers for
+    every system-defined profile with the model in each destination region,
+    which is what the module's aws_bedrock_inference_profile lookup turns into
+    IAM resources. We answer any `<geo>.<provider>.<model>` (and `global.`) id
+    that way. Retire when ministack derives profiles from the id."""
+    from ministack.core.responses import get_account_id, get_region
+    from ministack.services import bedrock
+
+    stock = _original(bedrock, "_get_inference_profile")
+
+    def get_inference_profile(identifier):
+        profile_id = identifier.rsplit("/", 1)[-1]
+        prefix, _, model_id = profile_id.partition(".")
+        if "." not in model_id or prefix not in (*PROFILE_DESTINATIONS, "global"):
+            return stock(identifier)  # application profiles, unknown ids
+        regions = (get_region(),) if prefix == "global" else PROFILE_DESTINATIONS[prefix]
+        profile_arn = f"arn:aws:bedrock:{get_region()}:{get_account_id()}:inference-profile/{profile_id}"
+        return bedrock._json(
+            {
+                "InferenceProfileName": f"{prefix.upper()} {model_id}",
+                "InferenceProfileId": profile_id,
+                "InferenceProfileArn": profile_arn,
+                "Models": [
+                    {"ModelArn": f"arn:aws:bedrock:{region}::foundation-model/{model_id}"} for region in regions
+                ],
+                "Status": "ACTIVE",
+                "Type": "SYSTEM_DEFINED",
+            }
+        )
+
+    _replace(bedrock, "_get_inference_profile", get_inference_profile)
+
+
 PATCHES = (
     durable_config_enables_durability,
     event_invoke_runs_durable_execution,
@@ -461,6 +509,7 @@ PATCHES = (
     resume_runs_started_version,
     managed_durable_policy_exists,
     bucket_request_payment_readable,
+    inference_profiles_route_like_aws,
 )
 
 

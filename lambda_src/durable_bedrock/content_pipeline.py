@@ -19,6 +19,7 @@ from durable_bedrock import bedrock
 from durable_bedrock.checkpoint import ensure_fits_checkpoint
 from durable_bedrock.config import ContentSettings
 from durable_bedrock.errors import ConfigurationError
+from durable_bedrock.faults import crash_point
 from durable_bedrock.inputs import parse_content_request
 from durable_bedrock.retry_policy import BEDROCK_STEP
 
@@ -37,6 +38,7 @@ def ask_model(step_name: str, prompt: str, config: ContentSettings):
     with its token counts (plain JSON, checked against the checkpoint limit)."""
 
     def call(step: StepContext) -> dict:
+        crash_point(step_name)
         reply = bedrock.converse(config.model_id, SYSTEM_PROMPT, prompt, config.max_tokens)
         step.logger.info(
             "model replied",

@@ -23,6 +23,7 @@ from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitF
 from durable_bedrock import bedrock
 from durable_bedrock.config import VideoSettings
 from durable_bedrock.errors import ConfigurationError, VideoGenerationFailedError, VideoGenerationTimeoutError
+from durable_bedrock.faults import crash_point
 from durable_bedrock.inputs import parse_video_request
 from durable_bedrock.retry_policy import BEDROCK_STEP, is_transient
 from durable_bedrock.video_models import video_model_for, video_object_uri
@@ -98,6 +99,7 @@ def handler(event: dict, context: DurableContext) -> dict:
     output_prefix = f"{config.output_s3_uri}{token}/"
 
     def start(step: StepContext) -> str:
+        crash_point("start-async-invoke")
         arn = bedrock.start_async_invoke(config.model_id, job.model_input, output_prefix, token)
         step.logger.info("video job started", extra={"invocation_arn": arn, "output_prefix": output_prefix})
         return arn
@@ -131,6 +133,7 @@ def handler(event: dict, context: DurableContext) -> dict:
         )
 
     def build_result(_: StepContext) -> dict:
+        crash_point("build-result")
         # Bedrock reports the job's output folder; the documented fallback is
         # a folder named after the invocation id under the requested prefix.
         folder = final["output_folder"] or output_prefix + invocation_arn.rsplit("/", 1)[-1]

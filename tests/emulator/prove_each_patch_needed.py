@@ -26,6 +26,7 @@ COVERING_TESTS = {
     "resume_runs_started_version": ["test_resume_runs_the_version_the_execution_started_on"],
     "managed_durable_policy_exists": ["test_managed_durable_execution_policy_is_readable"],
     "bucket_request_payment_readable": ["test_bucket_request_payment_is_readable"],
+    "inference_profiles_route_like_aws": ["test_a_system_defined_inference_profile_lists_its_destination_models"],
 }
 
 

@@ -28,3 +28,18 @@ def test_bucket_request_payment_is_readable(aws):
     s3.create_bucket(Bucket="request-payment-probe")
 
     assert s3.get_bucket_request_payment(Bucket="request-payment-probe")["Payer"] == "BucketOwner"
+
+
+def test_a_system_defined_inference_profile_lists_its_destination_models(aws):
+    """`data "aws_bedrock_inference_profile"` reads the foundation models a
+    cross-region profile routes to; the module grants exactly those."""
+    bedrock = aws("bedrock")
+
+    profile = bedrock.get_inference_profile(inferenceProfileIdentifier="us.anthropic.claude-haiku-4-5-20251001-v1:0")
+
+    assert profile["type"] == "SYSTEM_DEFINED"
+    assert profile["inferenceProfileArn"].endswith(":inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0")
+    assert [model["modelArn"] for model in profile["models"]] == [
+        f"arn:aws:bedrock:{region}::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"
+        for region in ("us-east-1", "us-east-2", "us-west-2")
+    ]

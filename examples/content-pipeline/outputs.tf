@@ -1,0 +1,29 @@
+output "function_name" {
+  description = "Name of the durable function."
+  value       = module.content_pipeline.function_name
+}
+
+output "alias_arn" {
+  description = "What to invoke: the alias of the published version."
+  value       = module.content_pipeline.alias_arn
+}
+
+output "version" {
+  description = "The published version."
+  value       = module.content_pipeline.version
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the function."
+  value       = module.content_pipeline.log_group_name
+}
+
+output "sample_payload" {
+  description = "An input that runs the pipeline."
+  value       = module.content_pipeline.sample_payload
+}
+
+output "invoke_command" {
+  description = "Ready-to-paste AWS CLI command that starts an execution."
+  value       = module.content_pipeline.invoke_command
+}

@@ -1,0 +1,29 @@
+variable "region" {
+  description = "AWS region to deploy to (the model or inference profile must be available there)."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "name" {
+  description = "Name of the Lambda function."
+  type        = string
+  default     = "durable-content-pipeline"
+}
+
+variable "model_id" {
+  description = "Any Converse text model or inference profile; the default is Claude Haiku 4.5 through the US cross-region profile."
+  type        = string
+  default     = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+}
+
+variable "review_wait_seconds" {
+  description = "Length of the editorial-review wait, in seconds."
+  type        = number
+  default     = 5
+}
+
+variable "max_tokens" {
+  description = "Maximum output tokens per model call."
+  type        = number
+  default     = 2048
+}

@@ -1,0 +1,17 @@
+# Asynchronous video generation (StartAsyncInvoke, polled until the video is
+# in S3) as a durable Lambda function, with a private output bucket.
+
+provider "aws" {
+  region = var.region
+}
+
+module "video_generation" {
+  source = "../.."
+
+  name                       = var.name
+  workflow                   = "video_generation"
+  model_id                   = var.model_id
+  video_output_force_destroy = var.force_destroy_videos
+  poll_deadline_seconds      = var.poll_deadline_seconds
+  tags                       = { example = "video-generation" }
+}

@@ -1,0 +1,29 @@
+variable "region" {
+  description = "AWS region to deploy to. Luma Ray 2 runs in us-west-2; Nova Reel (end of life 2026-09-30) ran in us-east-1."
+  type        = string
+  default     = "us-west-2"
+}
+
+variable "name" {
+  description = "Name of the Lambda function (and prefix of the video bucket)."
+  type        = string
+  default     = "durable-video-generation"
+}
+
+variable "model_id" {
+  description = "Text-to-video model: luma.ray-v2:0 (Active) or amazon.nova-reel-v1:0 / v1:1 (Legacy, for accounts that still have access)."
+  type        = string
+  default     = "luma.ray-v2:0"
+}
+
+variable "poll_deadline_seconds" {
+  description = "How long to wait for the video before failing, in seconds."
+  type        = number
+  default     = 3600
+}
+
+variable "force_destroy_videos" {
+  description = "Let destroy delete the bucket with the videos in it."
+  type        = bool
+  default     = true
+}

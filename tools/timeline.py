@@ -1,0 +1,67 @@
+"""One readable line per durable-execution history event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def _seconds_since(start: datetime, moment: datetime) -> str:
+    return f"+{(moment - start).total_seconds():6.1f}s"
+
+
+def _error_text(details: dict) -> str:
+    error = (details.get("Error") or {}).get("Payload") or {}
+    return f"{error.get('ErrorType', 'Error')}: {error.get('ErrorMessage', '')}".strip()
+
+
+def describe(event: dict) -> str | None:
+    """What happened, in words; None for events not worth a line."""
+    kind, name = event["EventType"], event.get("Name") or ""
+    poll = event.get("SubType") == "WaitForCondition"
+    if kind == "ExecutionStarted":
+        return "execution started"
+    if kind == "StepStarted":
+        return f"{'check' if poll else 'step'} {name} started"
+    if kind == "StepSucceeded":
+        retry = event.get("StepSucceededDetails", {}).get("RetryDetails") or {}
+        if retry.get("NextAttemptDelaySeconds") is not None:
+            return (
+                f"check {retry.get('CurrentAttempt', '?')} of {name}: not ready, "
+                f"next check in {retry['NextAttemptDelaySeconds']} s"
+            )
+        return f"{'check' if poll else 'step'} {name} succeeded"
+    if kind == "StepFailed":
+        details = event.get("StepFailedDetails", {})
+        retry = details.get("RetryDetails") or {}
+        if retry.get("NextAttemptDelaySeconds") is not None:
+            return (
+                f"step {name} failed (attempt {retry.get('CurrentAttempt', '?')}), "
+                f"retrying in {retry['NextAttemptDelaySeconds']} s: {_error_text(details)}"
+            )
+        return f"step {name} failed: {_error_text(details)}"
+    if kind == "WaitStarted":
+        details = event.get("WaitStartedDetails", {})
+        until = details.get("ScheduledEndTimestamp")
+        until_text = f" until {until:%H:%M:%S}" if isinstance(until, datetime) else ""
+        return f"wait {name}{until_text} ({details.get('Duration', '?')} s, no compute while waiting)"
+    if kind == "WaitSucceeded":
+        return f"wait {name} over"
+    if kind == "InvocationCompleted":
+        error = (event.get("InvocationCompletedDetails") or {}).get("Error")
+        return "invocation crashed, the service retries it" if error else "invocation ended"
+    if kind == "ExecutionSucceeded":
+        return "execution SUCCEEDED"
+    if kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionStopped"):
+        details = event.get(f"{kind}Details", {})
+        return f"execution {kind.removeprefix('Execution').upper()}: {_error_text(details)}"
+    return None
+
+
+def lines(events: list[dict], start: datetime) -> list[str]:
+    """Timeline lines, each prefixed with the seconds since `start`."""
+    out = []
+    for event in events:
+        text = describe(event)
+        if text:
+            out.append(f"  {_seconds_since(start, event['EventTimestamp'])}  {text}")
+    return out
