@@ -3,6 +3,7 @@
 import os
 import socket
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,18 @@ def _free_loopback_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class LocalAws:
+    port: int
+    state_dir: Path
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
 @pytest.fixture(scope="session")
-def local_aws_endpoint(tmp_path_factory):
+def local_aws(tmp_path_factory):
     """Starts the emulator (with the compatibility layer unless
     LOCAL_AWS_COMPAT=off) on a free loopback port for this test session and
     stops it afterwards, Lambda workers included."""
@@ -32,6 +43,6 @@ def local_aws_endpoint(tmp_path_factory):
     }
     subprocess.run([EMULATOR_SCRIPT, "up"], env=env, check=True)
     try:
-        yield f"http://127.0.0.1:{env['LOCAL_AWS_PORT']}"
+        yield LocalAws(port=int(env["LOCAL_AWS_PORT"]), state_dir=Path(env["LOCAL_AWS_STATE"]))
     finally:
         subprocess.run([EMULATOR_SCRIPT, "down"], env=env, check=True)

@@ -23,9 +23,9 @@ CLIENT_KWARGS = {
 
 
 @pytest.fixture(scope="session")
-def aws(local_aws_endpoint):
+def aws(local_aws):
     """boto3 clients for the emulator: aws("lambda"), aws("iam"), ..."""
-    return lambda service: boto3.client(service, endpoint_url=local_aws_endpoint, **CLIENT_KWARGS)
+    return lambda service: boto3.client(service, endpoint_url=local_aws.endpoint, **CLIENT_KWARGS)
 
 
 @pytest.fixture(scope="session")

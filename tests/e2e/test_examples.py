@@ -1,0 +1,185 @@
+"""End to end on local AWS, through the same make targets a user runs: apply
+each example, re-plan, invoke, crash mid-run, send a bad payload, destroy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Example:
+    module: str  # the module block's label in the example
+    region: str
+    function_name: str
+    operations: list[str]
+    crash_before: str  # a step that starts after others have finished
+    bad_payload: dict
+    bad_field: str
+    finished_before_crash: list[str] = field(default_factory=list)
+
+
+EXAMPLES = {
+    "content-pipeline": Example(
+        module="content_pipeline",
+        region="us-east-1",
+        function_name="durable-content-pipeline",
+        operations=["generate-outline", "editorial-review", "expand-draft", "summarize"],
+        crash_before="expand-draft",
+        finished_before_crash=["generate-outline"],
+        bad_payload={"topic": ""},
+        bad_field="topic",
+    ),
+    "video-generation": Example(
+        module="video_generation",
+        region="us-west-2",
+        function_name="durable-video-generation",
+        operations=["mint-idempotency-token", "start-async-invoke", "wait-for-video", "build-result"],
+        crash_before="build-result",
+        finished_before_crash=["mint-idempotency-token", "start-async-invoke", "wait-for-video"],
+        bad_payload={"prompt": "a boat", "duration_seconds": 7},
+        bad_field="duration_seconds",
+    ),
+}
+
+
+def make(target: str, name: str, local_aws, *variables: str) -> subprocess.CompletedProcess:
+    """Runs `make <target>` for an example against the test session's local AWS,
+    in a Terraform workspace of its own."""
+    return subprocess.run(
+        [
+            "make", "--no-print-directory", target, f"EXAMPLE={name}", "TARGET=local", "WORKSPACE=e2e",
+            f"LOCAL_AWS_PORT={local_aws.port}", f"LOCAL_AWS_STATE={local_aws.state_dir}", *variables,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+
+
+def client(service: str, example: Example, local_aws):
+    return boto3.client(
+        service,
+        region_name=example.region,
+        endpoint_url=local_aws.endpoint,
+        aws_access_key_id="test",  # loopback emulator only
+        aws_secret_access_key="test",
+    )
+
+
+def invoke(name: str, local_aws, payload: dict | None = None) -> tuple[int, dict | str]:
+    extra = [f"PAYLOAD={json.dumps(payload)}"] if payload is not None else []
+    result = make("invoke", name, local_aws, "INVOKE_ARGS=--json", *extra)
+    try:
+        return result.returncode, json.loads(result.stdout)
+    except ValueError:
+        return result.returncode, result.stdout + result.stderr
+
+
+def started_and_succeeded(lam, execution_arn: str) -> tuple[Counter, Counter]:
+    events = lam.get_durable_execution_history(DurableExecutionArn=execution_arn)["Events"]
+    started = Counter(e["Name"] for e in events if e["EventType"] in ("StepStarted", "WaitStarted"))
+    finished = Counter(e["Name"] for e in events if e["EventType"] in ("StepSucceeded", "WaitSucceeded"))
+    return started, finished
+
+
+@pytest.fixture(scope="module", params=list(EXAMPLES))
+def deployed(request, local_aws):
+    name = request.param
+    applied = make("apply", name, local_aws)
+    assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
+    yield name, EXAMPLES[name]
+    make("destroy", name, local_aws)  # no-op when the destroy test already ran
+    (REPO / "examples" / name / "e2e_fault_override.tf").unlink(missing_ok=True)
+
+
+def test_a_second_plan_shows_no_changes(deployed, local_aws):
+    name, _ = deployed
+    env = {**os.environ, "TF_WORKSPACE": "e2e"}
+    plan = subprocess.run(
+        [os.environ["TF"], f"-chdir=examples/{name}", "plan", "-detailed-exitcode", "-input=false", "-no-color"],
+        cwd=REPO, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-2000:]
+
+
+def test_invoke_reaches_succeeded_with_every_operation(deployed, local_aws):
+    name, example = deployed
+
+    status, outcome = invoke(name, local_aws)
+
+    assert status == 0, outcome
+    assert outcome["status"] == "SUCCEEDED"
+    started, finished = started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
+    assert [op for op in example.operations if finished[op] == 1] == example.operations, finished
+
+
+def test_an_invalid_payload_fails_naming_the_field(deployed, local_aws):
+    name, example = deployed
+
+    status, outcome = invoke(name, local_aws, example.bad_payload)
+
+    assert status != 0, outcome  # make reports the tool's failure as its own exit 2
+    assert outcome["status"] == "FAILED"
+    assert f"input field '{example.bad_field}'" in outcome["error"]["ErrorMessage"]
+    started, _ = started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
+    assert not started, f"no step may run on bad input: {started}"
+
+
+def test_a_crash_mid_run_resumes_without_repeating_finished_steps(deployed, local_aws, tmp_path):
+    name, example = deployed
+    fault = REPO / "examples" / name / "e2e_fault_override.tf"
+    fault.write_text(
+        f'module "{example.module}" {{\n'
+        "  environment_variables = {\n"
+        f'    DURABLE_BEDROCK_TEST_CRASH_BEFORE = "{example.crash_before}"\n'
+        f'    DURABLE_BEDROCK_TEST_MARKER_DIR   = "{tmp_path}"\n'
+        "  }\n}\n"
+    )
+    try:
+        applied = make("apply", name, local_aws)
+        assert applied.returncode == 0, applied.stderr[-3000:]
+
+        status, outcome = invoke(name, local_aws)
+    finally:
+        fault.unlink()
+
+    assert status == 0, outcome
+    assert (tmp_path / f"crashed-before-{example.crash_before}").exists(), "the fault never fired"
+    lam = client("lambda", example, local_aws)
+    events = lam.get_durable_execution_history(DurableExecutionArn=outcome["execution_arn"])["Events"]
+    assert any((e.get("InvocationCompletedDetails") or {}).get("Error") for e in events), "no invocation crashed"
+    started, finished = started_and_succeeded(lam, outcome["execution_arn"])
+    assert {op: started[op] for op in example.finished_before_crash if op != "wait-for-video"} == {
+        op: 1 for op in example.finished_before_crash if op != "wait-for-video"
+    }, f"a finished step ran again: {started}"
+    assert all(finished[op] == 1 for op in example.operations), finished
+
+
+def test_destroy_leaves_nothing_behind(deployed, local_aws):
+    name, example = deployed
+
+    destroyed = make("destroy", name, local_aws)
+
+    assert destroyed.returncode == 0, destroyed.stderr[-3000:]
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        client("lambda", example, local_aws).get_function(FunctionName=example.function_name)
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        client("iam", example, local_aws).get_role(RoleName=f"{example.function_name}-exec")
+    groups = client("logs", example, local_aws).describe_log_groups(
+        logGroupNamePrefix=f"/aws/lambda/{example.function_name}"
+    )
+    assert groups["logGroups"] == []
+    buckets = client("s3", example, local_aws).list_buckets()["Buckets"]
+    assert [b["Name"] for b in buckets if b["Name"].startswith(example.function_name)] == []
