@@ -121,7 +121,7 @@ def test_invoke_reaches_succeeded_with_every_operation(deployed, local_aws):
 
     assert status == 0, outcome
     assert outcome["status"] == "SUCCEEDED"
-    started, finished = started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
+    _, finished = started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
     assert [op for op in example.operations if finished[op] == 1] == example.operations, finished
 
 
