@@ -63,9 +63,9 @@ export PAYLOAD
 .PHONY: demo apply invoke history destroy example-ready
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: go-tools venvs wheels ## Build the pinned toolchain and Python environments (idempotent; the first run builds the AWS provider, ~40 min)
+setup: go-tools venvs wheels ## Build the pinned toolchain and Python environments (idempotent; the first run builds the AWS provider, ~25 min)
 
 go-tools:
 	@toolchain/build-go-tools.sh "$(CACHE)"
@@ -86,7 +86,7 @@ $(CHECKOV_VENV)/.complete:
 $(EMULATOR_VENV)/.complete:
 	@toolchain/make-venv.sh "$(PYTHON)" "$(@D)" toolchain/requirements/emulator.txt
 
-up: $(EMULATOR_VENV)/.complete ## Start local AWS on 127.0.0.1:$(LOCAL_AWS_PORT) (state kept across restarts)
+up: $(EMULATOR_VENV)/.complete ## Start local AWS on 127.0.0.1:4566 (LOCAL_AWS_PORT=...); state kept across restarts
 	@LOCAL_AWS_PERSIST=1 local_aws/emulator.sh up
 
 down: ## Stop local AWS (SIGTERM by PID; it saves its state then)
