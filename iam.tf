@@ -7,6 +7,7 @@
 
 locals {
   function_arn  = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}"
+  alias_arn     = "${local.function_arn}:${var.alias_name}"
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${var.name}"
 
   trust_policy = {

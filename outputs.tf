@@ -69,7 +69,7 @@ output "invoke_command" {
   value = join(" ", [
     "aws lambda invoke",
     "--region ${local.region}",
-    "--function-name ${local.function_arn}:${var.alias_name}",
+    "--function-name ${local.alias_arn}",
     "--invocation-type Event",
     "--cli-binary-format raw-in-base64-out",
     "--payload '${local.sample_payload}'",
@@ -80,4 +80,19 @@ output "invoke_command" {
 
 locals {
   sample_payload = local.workflow.writes_videos ? jsonencode({ prompt = "A paper boat drifting down a rainy city street, cinematic" }) : jsonencode({ topic = "Why durable functions suit multi-step AI workflows" })
+}
+
+output "sqs_trigger_queue_arn" {
+  description = "Queue whose messages start executions (sqs_trigger only; null otherwise)."
+  value       = local.trigger_queue
+}
+
+output "sqs_trigger_queue_url" {
+  description = "URL of the queue created for the trigger (null when none was created)."
+  value       = local.create_queue ? aws_sqs_queue.trigger[0].url : null
+}
+
+output "sqs_dead_letter_queue_arn" {
+  description = "Dead-letter queue of the created trigger queue (null when none was created)."
+  value       = local.create_queue ? aws_sqs_queue.dead_letters[0].arn : null
 }

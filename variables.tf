@@ -347,3 +347,51 @@ variable "build_dir" {
   type        = string
   default     = ".terraform/durable-bedrock-build"
 }
+
+# ---------------------------------------------------------------------------
+# Optional SQS trigger
+# ---------------------------------------------------------------------------
+
+variable "sqs_trigger" {
+  description = <<-EOT
+    Start one durable execution per SQS message (the message body is the input). Null: no trigger.
+    A small starter function sits between the queue and the durable function: it starts each execution
+    asynchronously with the message id as the durable execution name (idempotent on redelivery), so
+    executions may run longer than the 15 minutes an event source mapping's synchronous invoke allows.
+    queue_arn: an existing queue (null creates one, encrypted, with a dead-letter queue).
+    batch_size, maximum_batching_window_seconds: event source mapping batching.
+    minimum_pollers, maximum_pollers: provisioned poller mode (both or neither).
+    max_receive_count: deliveries before a message moves to the dead-letter queue (created queue only).
+  EOT
+  type = object({
+    queue_arn                       = optional(string)
+    batch_size                      = optional(number, 10)
+    maximum_batching_window_seconds = optional(number, 0)
+    minimum_pollers                 = optional(number)
+    maximum_pollers                 = optional(number)
+    max_receive_count               = optional(number, 3)
+  })
+  default = null
+
+  validation {
+    condition     = var.sqs_trigger == null || try(var.sqs_trigger.queue_arn == null || can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:.+$", var.sqs_trigger.queue_arn)), false)
+    error_message = "sqs_trigger.queue_arn must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>) or null to create a queue."
+  }
+  validation {
+    condition     = var.sqs_trigger == null || try(var.sqs_trigger.batch_size >= 1 && var.sqs_trigger.batch_size <= 10000 && var.sqs_trigger.maximum_batching_window_seconds >= 0 && var.sqs_trigger.maximum_batching_window_seconds <= 300, false)
+    error_message = "sqs_trigger.batch_size must be 1-10000 and maximum_batching_window_seconds 0-300."
+  }
+  validation {
+    condition = var.sqs_trigger == null ? true : try(
+      var.sqs_trigger.minimum_pollers == null
+      ? var.sqs_trigger.maximum_pollers == null
+      : (var.sqs_trigger.minimum_pollers >= 2 && var.sqs_trigger.minimum_pollers <= 200 && var.sqs_trigger.maximum_pollers >= var.sqs_trigger.minimum_pollers && var.sqs_trigger.maximum_pollers <= 2000),
+      false
+    )
+    error_message = "sqs_trigger.minimum_pollers and maximum_pollers go together: minimum 2-200, maximum from the minimum up to 2000."
+  }
+  validation {
+    condition     = var.sqs_trigger == null || try(var.sqs_trigger.max_receive_count >= 1 && var.sqs_trigger.max_receive_count <= 1000, false)
+    error_message = "sqs_trigger.max_receive_count must be 1-1000."
+  }
+}

@@ -48,6 +48,13 @@ mock_provider "aws" {
     defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mocked" }
   }
 
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:us-east-1:123456789012:mocked-queue"
+      url = "https://sqs.us-east-1.amazonaws.com/123456789012/mocked-queue"
+    }
+  }
+
   mock_resource "aws_s3_bucket" {
     defaults = {
       bucket = "mocked-videos-20261123000000000000000001"
@@ -360,6 +367,90 @@ run "video_workflow_with_a_given_bucket" {
   }
 }
 
+# --- SQS trigger -----------------------------------------------------------------
+
+run "no_trigger_by_default" {
+  command = apply
+
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.trigger) == 0 && length(aws_sqs_queue.trigger) == 0 && length(aws_lambda_function.starter) == 0
+    error_message = "no trigger resources unless sqs_trigger is set"
+  }
+}
+
+run "sqs_trigger_starts_executions_through_the_starter" {
+  command = apply
+
+  variables {
+    sqs_trigger = { minimum_pollers = 2, maximum_pollers = 20, max_receive_count = 5 }
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.trigger[0].function_name == aws_lambda_function.starter[0].arn && aws_lambda_event_source_mapping.trigger[0].function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "the queue must feed the starter, reporting failures per message"
+  }
+  assert {
+    condition     = aws_lambda_function.starter[0].environment[0].variables.DURABLE_FUNCTION_ARN == "arn:aws:lambda:us-east-1:123456789012:function:pipeline:live"
+    error_message = "the starter must invoke the durable function through its alias (a qualified ARN)"
+  }
+  assert {
+    condition     = length(aws_lambda_function.starter[0].durable_config) == 0 && aws_lambda_function.starter[0].handler == "durable_bedrock.sqs_starter.handler"
+    error_message = "the starter is a plain function running durable_bedrock.sqs_starter"
+  }
+  assert {
+    condition     = one(aws_lambda_event_source_mapping.trigger[0].provisioned_poller_config).minimum_pollers == 2 && one(aws_lambda_event_source_mapping.trigger[0].provisioned_poller_config).maximum_pollers == 20
+    error_message = "provisioned pollers must follow the inputs"
+  }
+  assert {
+    condition     = jsondecode(aws_sqs_queue.trigger[0].redrive_policy) == { deadLetterTargetArn = "arn:aws:sqs:us-east-1:123456789012:mocked-queue", maxReceiveCount = 5 }
+    error_message = "the queue must redrive to its dead-letter queue after max_receive_count deliveries"
+  }
+  assert {
+    condition     = aws_sqs_queue.trigger[0].sqs_managed_sse_enabled && aws_sqs_queue.dead_letters[0].sqs_managed_sse_enabled && aws_sqs_queue.trigger[0].visibility_timeout_seconds == 6 * aws_lambda_function.starter[0].timeout
+    error_message = "queues must be encrypted, and the visibility timeout six times the starter's timeout"
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.starter[0].policy).Statement == [
+      {
+        Sid      = "ConsumeTheQueue"
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        Resource = "arn:aws:sqs:us-east-1:123456789012:mocked-queue"
+      },
+      {
+        Sid      = "StartDurableExecutions"
+        Effect   = "Allow"
+        Action   = "lambda:InvokeFunction"
+        Resource = "arn:aws:lambda:us-east-1:123456789012:function:pipeline:live"
+      },
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pipeline-sqs-starter:*"
+      },
+    ]
+    error_message = "unexpected starter policy: ${aws_iam_role_policy.starter[0].policy}"
+  }
+}
+
+run "sqs_trigger_on_a_given_queue" {
+  command = apply
+
+  variables {
+    sqs_trigger = { queue_arn = "arn:aws:sqs:us-east-1:123456789012:team-requests" }
+  }
+
+  assert {
+    condition     = length(aws_sqs_queue.trigger) == 0 && aws_lambda_event_source_mapping.trigger[0].event_source_arn == "arn:aws:sqs:us-east-1:123456789012:team-requests"
+    error_message = "a given queue must be used, not created"
+  }
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.trigger[0].provisioned_poller_config) == 0
+    error_message = "no provisioned pollers unless asked for"
+  }
+}
+
 # --- Input validation: one run per rule -----------------------------------------
 
 run "rejects_a_bad_name" {
@@ -569,4 +660,36 @@ run "rejects_a_malformed_handler" {
     handler = "handler"
   }
   expect_failures = [var.handler]
+}
+
+run "rejects_a_trigger_queue_that_is_not_an_sqs_arn" {
+  command = plan
+  variables {
+    sqs_trigger = { queue_arn = "https://sqs.us-east-1.amazonaws.com/123456789012/q" }
+  }
+  expect_failures = [var.sqs_trigger]
+}
+
+run "rejects_a_trigger_batch_size_out_of_range" {
+  command = plan
+  variables {
+    sqs_trigger = { batch_size = 0 }
+  }
+  expect_failures = [var.sqs_trigger]
+}
+
+run "rejects_half_a_poller_configuration" {
+  command = plan
+  variables {
+    sqs_trigger = { minimum_pollers = 2 }
+  }
+  expect_failures = [var.sqs_trigger]
+}
+
+run "rejects_a_zero_max_receive_count" {
+  command = plan
+  variables {
+    sqs_trigger = { max_receive_count = 0 }
+  }
+  expect_failures = [var.sqs_trigger]
 }

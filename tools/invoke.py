@@ -103,13 +103,14 @@ def follow(client, arn: str, timeout: float, live: bool) -> tuple[dict, list[dic
         time.sleep(0.5)
 
 
-def latest_execution_arn(client, alias_arn: str) -> str:
-    function_name, qualifier = alias_arn.split(":")[6], alias_arn.split(":")[7]
-    executions = client.list_durable_executions_by_function(FunctionName=function_name, Qualifier=qualifier).get(
+def latest_execution_arn(client, alias_arn: str, version: str) -> str:
+    """The newest execution of the published version (executions belong to versions, not aliases)."""
+    function_name = alias_arn.split(":")[6]
+    executions = client.list_durable_executions_by_function(FunctionName=function_name, Qualifier=version).get(
         "DurableExecutions", []
     )
     if not executions:
-        raise Problem(f"{function_name} has no durable executions yet: run `make invoke` first")
+        raise Problem(f"version {version} of {function_name} has no durable executions yet: run `make invoke` first")
     return max(executions, key=lambda e: e["StartTimestamp"])["DurableExecutionArn"]
 
 
@@ -144,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     client = lambda_client(alias_arn, args.endpoint_url)
     live = not args.json
     if args.history:
-        arn = latest_execution_arn(client, alias_arn)
+        arn = latest_execution_arn(client, alias_arn, str(outputs["version"]))
         execution = client.get_durable_execution(DurableExecutionArn=arn)
         events = history(client, arn)
         if live:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,16 @@ EXAMPLES = {
         crash_before="expand-draft",
         finished_before_crash=["generate-outline"],
         bad_payload={"topic": ""},
+        bad_field="topic",
+    ),
+    "sqs-trigger": Example(
+        module="queued_pipeline",
+        region="us-east-1",
+        function_name="durable-queued-pipeline",
+        operations=["generate-outline", "editorial-review", "expand-draft", "summarize"],
+        crash_before="summarize",
+        finished_before_crash=["generate-outline", "expand-draft"],
+        bad_payload={"topic": 7},
         bad_field="topic",
     ),
     "video-generation": Example(
@@ -154,6 +165,8 @@ def test_a_crash_mid_run_resumes_without_repeating_finished_steps(deployed, loca
         status, outcome = invoke(name, local_aws)
     finally:
         fault.unlink()
+        restored = make("apply", name, local_aws)  # the function without the fault again
+    assert restored.returncode == 0, restored.stderr[-3000:]
 
     assert status == 0, outcome
     assert (tmp_path / f"crashed-before-{example.crash_before}").exists(), "the fault never fired"
@@ -165,6 +178,39 @@ def test_a_crash_mid_run_resumes_without_repeating_finished_steps(deployed, loca
         op: 1 for op in example.finished_before_crash if op != "wait-for-video"
     }, f"a finished step ran again: {started}"
     assert all(finished[op] == 1 for op in example.operations), finished
+
+
+@pytest.mark.parametrize("deployed", ["sqs-trigger"], indirect=True)
+def test_a_queued_message_starts_an_execution(deployed, local_aws):
+    name, example = deployed
+    outputs = json.loads(
+        subprocess.run(
+            [os.environ["TF"], f"-chdir=examples/{name}", "output", "-json"],
+            cwd=REPO, env={**os.environ, "TF_WORKSPACE": "e2e"}, capture_output=True, text=True, check=True,
+        ).stdout
+    )  # fmt: skip
+    lam = client("lambda", example, local_aws)
+    version = outputs["version"]["value"]
+    before = {e["DurableExecutionArn"] for e in lam.list_durable_executions_by_function(
+        FunctionName=example.function_name, Qualifier=version)["DurableExecutions"]}  # fmt: skip
+
+    client("sqs", example, local_aws).send_message(
+        QueueUrl=outputs["queue_url"]["value"], MessageBody=json.dumps({"topic": "queued request"})
+    )
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        new = [
+            e for e in lam.list_durable_executions_by_function(FunctionName=example.function_name, Qualifier=version)[
+                "DurableExecutions"] if e["DurableExecutionArn"] not in before and e["Status"] != "RUNNING"
+        ]  # fmt: skip
+        if new:
+            break
+        time.sleep(1)
+    assert len(new) == 1, "the message did not start exactly one execution within 60 s"
+    execution = lam.get_durable_execution(DurableExecutionArn=new[0]["DurableExecutionArn"])
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    assert json.loads(execution["Result"])["topic"] == "queued request"
 
 
 def test_destroy_leaves_nothing_behind(deployed, local_aws):
