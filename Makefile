@@ -60,7 +60,7 @@ endif
 export PAYLOAD
 
 .PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-compat-needed clean
-.PHONY: demo apply invoke history destroy example-ready
+.PHONY: demo apply invoke history destroy example-ready bench
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -166,6 +166,9 @@ example-ready:
 	else rm -f $(EXAMPLE_DIR)/local_aws_override.tf; fi
 	@$(TF) -chdir=$(EXAMPLE_DIR) init -input=false -no-color >/dev/null
 	@$(TF) -chdir=$(EXAMPLE_DIR) workspace select -or-create $(WORKSPACE) >/dev/null
+
+bench: setup ## Benchmarks: writes bench/results/*.json and regenerates bench/REPORT.md (minutes; prints progress)
+	@$(TEST_ENV) TF="$(TF)" $(DEV_VENV)/bin/python bench/run.py $(if $(ONLY),--only $(ONLY))
 
 clean: down ## Remove local state (.local-aws, caches in the work tree); the toolchain cache stays
 	@rm -rf .local-aws .pytest_cache .ruff_cache

@@ -85,6 +85,7 @@ def handler(event: dict, context: DurableContext) -> dict:
         config=BEDROCK_STEP,
     )
 
+    crash_point("finish")  # test-only: a crash after the last step, before the result
     steps = {"generate-outline": outline, "expand-draft": draft, "summarize": summary}
     return {
         "topic": request.topic,

@@ -2,7 +2,8 @@
 
 DURABLE_BEDROCK_TEST_CRASH_BEFORE=<step name> kills the process (exit 137, like
 a sandbox dying) when that step starts, the first time only: a marker file in
-DURABLE_BEDROCK_TEST_MARKER_DIR remembers it. The end-to-end tests and the
+DURABLE_BEDROCK_TEST_MARKER_DIR remembers it. The content pipeline also has the
+point "finish", after its last step and before it returns. The end-to-end tests and the
 benchmarks use it to show that a resumed execution does not repeat the steps
 (and Bedrock calls) it had finished.
 """
