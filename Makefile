@@ -170,5 +170,6 @@ example-ready:
 bench: setup ## Benchmarks: writes bench/results/*.json and regenerates bench/REPORT.md (minutes; prints progress)
 	@$(TEST_ENV) TF="$(TF)" $(DEV_VENV)/bin/python bench/run.py $(if $(ONLY),--only $(ONLY))
 
-clean: down ## Remove local state (.local-aws, caches in the work tree); the toolchain cache stays
-	@rm -rf .local-aws .pytest_cache .ruff_cache
+clean: down ## Stop local AWS and remove its state, the examples' local workspaces and caches in the work tree
+	@rm -rf .local-aws .pytest_cache .ruff_cache .terraform
+	@rm -rf examples/*/local_aws_override.tf examples/*/terraform.tfstate.d/{local,e2e,bench}

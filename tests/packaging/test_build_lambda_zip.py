@@ -137,29 +137,23 @@ def wheel(module_text: str) -> bytes:
     return buffer.getvalue()
 
 
-def build_with_index(
-    tmp_path: Path, index: LoopbackIndex, pin_sha: str, filename: str = "demo_lib-1.0-py3-none-any.whl"
-):
+def build_with_requirements(tmp_path: Path, line: str, index_url: str = "http://127.0.0.1:9/simple"):
+    """Builds lambda_src with a one-line requirements file, a private wheel
+    cache and the given (loopback) package index."""
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text(f"demo-lib==1.0 --hash=sha256:{pin_sha}\n")
+    requirements.write_text(line + "\n")
     return subprocess.run(
-        [
-            sys.executable,
-            str(BUILDER),
-            "--source-dir",
-            str(REPO / "lambda_src"),
-            "--out-dir",
-            str(tmp_path / "out"),
-            "--requirements",
-            str(requirements),
-            "--wheel-cache",
-            str(tmp_path / "wheels"),
-        ],
+        [sys.executable, str(BUILDER), "--source-dir", str(REPO / "lambda_src"), "--out-dir", str(tmp_path / "out"),
+         "--requirements", str(requirements), "--wheel-cache", str(tmp_path / "wheels")],
         capture_output=True,
         text=True,
-        env={**os.environ, "PIP_INDEX_URL": f"{index.url}/simple"},
+        env={**os.environ, "PIP_INDEX_URL": index_url},
         check=False,
-    )
+    )  # fmt: skip
+
+
+def build_with_index(tmp_path: Path, index: LoopbackIndex, pin_sha: str):
+    return build_with_requirements(tmp_path, f"demo-lib==1.0 --hash=sha256:{pin_sha}", f"{index.url}/simple")
 
 
 @pytest.fixture
@@ -220,24 +214,7 @@ def test_a_hash_the_index_does_not_have_is_refused(tmp_path, index):
 
 @pytest.mark.parametrize("line", ["boto3==1.44.5", "boto3>=1.44 --hash=sha256:" + "0" * 64])
 def test_requirements_without_an_exact_pin_and_hash_are_refused(tmp_path, line):
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text(line + "\n")
-
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(BUILDER),
-            "--source-dir",
-            str(REPO / "lambda_src"),
-            "--out-dir",
-            str(tmp_path / "out"),
-            "--requirements",
-            str(requirements),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build_with_requirements(tmp_path, line)
 
     assert result.returncode == 1
     assert "expected 'name==version --hash=sha256:<64 hex>'" in result.stderr
