@@ -43,7 +43,10 @@ def example_outputs(example_dir: str) -> dict:
     outputs = json.loads(result.stdout or "{}") if result.returncode == 0 else {}
     if "alias_arn" not in outputs:
         example = os.path.basename(os.path.normpath(example_dir))
-        raise Problem(f"{example_dir} is not applied yet (no outputs): run `make apply EXAMPLE={example}` first")
+        raise Problem(
+            f"{example_dir} is not applied yet (no outputs): run `make apply EXAMPLE={example}` first, "
+            "with the same TARGET"
+        )
     return {name: output["value"] for name, output in outputs.items()}
 
 
