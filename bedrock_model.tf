@@ -1,8 +1,9 @@
-# Which Bedrock resources the function may invoke, derived from model_id:
+# Which Bedrock resources the function may invoke, derived from model_id and
+# bedrock_region (the region the function calls Bedrock in; null = its own):
 #
-# - a foundation model id or ARN: that one model (in this region for an id);
+# - a foundation model id or ARN: that one model (in the Bedrock region for an id);
 # - a cross-region (system-defined) inference profile id, or a profile ARN:
-#   the profile in this account and region, plus the foundation models it
+#   the profile in this account and the Bedrock region, plus the foundation models it
 #   routes to in every destination region (AWS requires both), the latter
 #   only when called through the profile (bedrock:InferenceProfileArn).
 #   A global. profile also needs the region-less foundation-model ARN.
@@ -16,6 +17,9 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.region
   account_id = data.aws_caller_identity.current.account_id
+  # Bedrock may live in another region than the function: video models are
+  # offered in few regions (Luma Ray 2 in us-west-2, Nova Reel 1.1 in us-east-1).
+  bedrock_region = coalesce(var.bedrock_region, local.region)
 
   model_arn_parts = try(regex("^arn:[^:]+:bedrock:([^:]*):([^:]*):([a-z-]+)/(.+)$", local.model_id), null)
   model_arn_type  = local.model_arn_parts == null ? null : local.model_arn_parts[2]
@@ -25,7 +29,7 @@ locals {
 
   inference_profile_arn = !local.model_is_profile ? null : (
     local.model_is_profile_id
-    ? "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:inference-profile/${local.model_id}"
+    ? "arn:${local.partition}:bedrock:${local.bedrock_region}:${local.account_id}:inference-profile/${local.model_id}"
     : local.model_id
   )
 
@@ -39,7 +43,7 @@ locals {
 
   direct_model_arn = local.model_is_profile ? null : (
     local.model_arn_parts == null
-    ? "arn:${local.partition}:bedrock:${local.region}::foundation-model/${local.model_id}"
+    ? "arn:${local.partition}:bedrock:${local.bedrock_region}::foundation-model/${local.model_id}"
     : local.model_id
   )
 }
@@ -48,5 +52,6 @@ locals {
 data "aws_bedrock_inference_profile" "selected" {
   count = local.model_is_profile && var.foundation_model_arns == null ? 1 : 0
 
+  region               = local.bedrock_region
   inference_profile_id = local.model_id
 }

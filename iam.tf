@@ -81,7 +81,7 @@ locals {
         Sid      = "AsyncInvokeJobs"
         Effect   = "Allow"
         Action   = ["bedrock:InvokeModel", "bedrock:GetAsyncInvoke"]
-        Resource = "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:async-invoke/*"
+        Resource = "arn:${local.partition}:bedrock:${local.bedrock_region}:${local.account_id}:async-invoke/*"
       }
     },
     {
@@ -92,6 +92,33 @@ locals {
         Effect   = "Allow"
         Action   = "s3:PutObject"
         Resource = local.video_objects_arn
+      }
+    },
+    {
+      # build-result lists the job's folder to return the video really there.
+      # ListObjectsV2 is authorized as s3:ListBucket on the bucket; s3:prefix
+      # limits it to the output prefix:
+      # https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+      include = local.workflow.writes_videos
+      statement = {
+        Sid       = "FindVideosUnderPrefix"
+        Effect    = "Allow"
+        Action    = "s3:ListBucket"
+        Resource  = local.video_bucket_arn
+        Condition = { StringLike = { "s3:prefix" = "${var.video_output_prefix}*" } }
+      }
+    },
+    {
+      # Writing to an SSE-KMS bucket needs a data key from the bucket's key
+      # (and Decrypt for multipart uploads), asked for by S3 on the caller's
+      # behalf: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+      include = local.workflow.writes_videos && var.video_output_kms_key_arn != null
+      statement = {
+        Sid       = "EncryptVideosWithTheBucketKey"
+        Effect    = "Allow"
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = var.video_output_kms_key_arn
+        Condition = { StringEquals = { "kms:ViaService" = "s3.${local.bedrock_region}.amazonaws.com" } }
       }
     },
   ]
@@ -118,6 +145,31 @@ resource "aws_iam_role_policy" "durable_scoped" {
   name   = "durable-execution"
   role   = aws_iam_role.function.id
   policy = jsonencode(local.durable_scoped_policy)
+}
+
+# Lambda refuses to create a function with active tracing whose role may not
+# send traces. X-Ray's PutTraceSegments and PutTelemetryRecords support no
+# resource-level permissions, so "*" is the narrowest resource:
+# https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
+locals {
+  xray_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "SendTraces"
+      Effect   = "Allow"
+      Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      Resource = "*"
+    }]
+  }
+}
+
+resource "aws_iam_role_policy" "xray" {
+  count = var.tracing_enabled ? 1 : 0
+
+  name   = "xray"
+  role   = aws_iam_role.function.id
+  policy = jsonencode(local.xray_policy)
 }
 
 resource "aws_iam_role_policy" "bedrock" {

@@ -64,6 +64,7 @@ resource "aws_lambda_function" "this" {
     aws_iam_role_policy_attachment.durable_managed,
     aws_iam_role_policy.durable_scoped,
     aws_iam_role_policy.bedrock,
+    aws_iam_role_policy.xray,
   ]
 }
 

@@ -65,12 +65,13 @@ output "sample_payload" {
 }
 
 output "invoke_command" {
-  description = "Ready-to-paste AWS CLI command that starts an execution of the published version asynchronously and prints its durable execution ARN."
+  description = "Ready-to-paste AWS CLI command that starts an execution of the published version asynchronously and prints its durable execution ARN. Needs AWS CLI v2 recent enough to know --durable-execution-name (see README). Pasting it again with the same name returns the same execution: change the name for a new run."
   value = join(" ", [
     "aws lambda invoke",
     "--region ${local.region}",
     "--function-name ${local.alias_arn}",
     "--invocation-type Event",
+    "--durable-execution-name first-run",
     "--cli-binary-format raw-in-base64-out",
     "--payload '${local.sample_payload}'",
     "--query DurableExecutionArn --output text",
@@ -90,6 +91,11 @@ output "sqs_trigger_queue_arn" {
 output "sqs_trigger_queue_url" {
   description = "URL of the queue created for the trigger (null when none was created)."
   value       = local.create_queue ? aws_sqs_queue.trigger[0].url : null
+}
+
+output "sqs_starter_timeout" {
+  description = "Timeout of the starter function in seconds (sqs_trigger only; null otherwise). A queue given in sqs_trigger.queue_arn needs a visibility timeout of at least this (AWS recommends six times it)."
+  value       = local.starter_timeout
 }
 
 output "sqs_dead_letter_queue_arn" {

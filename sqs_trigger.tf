@@ -9,8 +9,11 @@ locals {
   create_queue  = local.trigger && try(var.sqs_trigger.queue_arn, null) == null
   trigger_queue = !local.trigger ? null : local.create_queue ? aws_sqs_queue.trigger[0].arn : var.sqs_trigger.queue_arn
   starter_name  = "${var.name}-sqs-starter"
-  # AWS recommends a visibility timeout of at least six times the function timeout.
-  starter_timeout = 30
+  # The starter starts a batch's executions this many at a time (each start
+  # is one asynchronous Invoke, well under a second), and gets a second per
+  # round on top of 30 s, so a batch of up to 10,000 messages fits in time.
+  starts_in_parallel = 16
+  starter_timeout    = local.trigger ? min(900, 30 + ceil(var.sqs_trigger.batch_size / local.starts_in_parallel)) : null
 }
 
 resource "aws_sqs_queue" "dead_letters" {
@@ -25,7 +28,9 @@ resource "aws_sqs_queue" "dead_letters" {
 resource "aws_sqs_queue" "trigger" {
   count = local.create_queue ? 1 : 0
 
-  name                       = "${var.name}-requests"
+  name = "${var.name}-requests"
+  # AWS recommends a visibility timeout of at least six times the function timeout:
+  # https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
   visibility_timeout_seconds = 6 * local.starter_timeout
   sqs_managed_sse_enabled    = true
   redrive_policy = jsonencode({
@@ -84,6 +89,14 @@ resource "aws_iam_role_policy" "starter" {
   })
 }
 
+resource "aws_iam_role_policy" "starter_xray" {
+  count = local.trigger && var.tracing_enabled ? 1 : 0
+
+  name   = "xray"
+  role   = aws_iam_role.starter[0].id
+  policy = jsonencode(local.xray_policy)
+}
+
 resource "aws_lambda_function" "starter" {
   #checkov:skip=CKV_AWS_116:Failed messages go to the queue's dead-letter queue (redrive policy).
   #checkov:skip=CKV_AWS_117:Calls only the Lambda API; a VPC would add NAT or endpoints and no isolation.
@@ -105,7 +118,7 @@ resource "aws_lambda_function" "starter" {
   source_code_hash = local.package_sha256
 
   environment {
-    variables = { DURABLE_FUNCTION_ARN = local.alias_arn }
+    variables = { DURABLE_FUNCTION_ARN = local.alias_arn, STARTS_IN_PARALLEL = tostring(local.starts_in_parallel) }
   }
 
   logging_config {
@@ -120,7 +133,7 @@ resource "aws_lambda_function" "starter" {
   }
 
   tags       = var.tags
-  depends_on = [aws_iam_role_policy.starter]
+  depends_on = [aws_iam_role_policy.starter, aws_iam_role_policy.starter_xray]
 }
 
 resource "aws_lambda_event_source_mapping" "trigger" {

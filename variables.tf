@@ -6,9 +6,27 @@ variable "name" {
   description = "Name of the Lambda function; also the prefix of the role, log group and bucket names."
   type        = string
 
+  # The longest names derived from it, and AWS's limits on them: the role
+  # <name>-exec (IAM role names: 64 characters), the starter's role
+  # <name>-sqs-starter-exec, and the bucket_prefix <name>-videos- (the
+  # provider allows 37 characters; S3 bucket names start with a letter or
+  # digit and never with xn--, sthree- or amzn-s3-demo-).
+  # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+  # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,50}$", var.name))
-    error_message = "name must be 1-50 letters, digits, hyphens or underscores (it prefixes other resource names); got \"${var.name}\"."
+    condition     = can(regex("^[A-Za-z0-9_-]{1,59}$", var.name))
+    error_message = "name must be 1-59 letters, digits, hyphens or underscores (the execution role is <name>-exec, and IAM role names hold at most 64 characters); got \"${var.name}\" (${length(var.name)} characters)."
+  }
+  validation {
+    condition     = var.sqs_trigger == null || length(var.name) <= 43
+    error_message = "name must be at most 43 characters with sqs_trigger: the starter's role <name>-sqs-starter-exec may hold at most 64 characters (IAM); got \"${var.name}\" (${length(var.name)} characters)."
+  }
+  validation {
+    condition = var.workflow != "video_generation" || var.video_output_bucket_name != null || (
+      length(var.name) <= 29 && can(regex("^[A-Za-z0-9]", var.name))
+      && length([for reserved in ["xn--", "sthree-", "amzn-s3-demo-"] : reserved if startswith(lower(replace(var.name, "_", "-")), reserved)]) == 0
+    )
+    error_message = "name \"${var.name}\" (${length(var.name)} characters) cannot prefix the video bucket \"<name>-videos-...\": the bucket prefix may hold 37 characters, so name at most 29, starting with a letter or digit, and not starting with xn--, sthree- or amzn-s3-demo- (S3 bucket naming rules). Shorten name or set video_output_bucket_name."
   }
 }
 
@@ -31,6 +49,17 @@ variable "model_id" {
   validation {
     condition     = var.model_id == null || (can(regex("^[A-Za-z0-9._:/-]+$", var.model_id)) && length(coalesce(var.model_id, "x")) <= 2048)
     error_message = "model_id must be a model id, an inference profile id or an ARN (letters, digits and . _ : / - only), e.g. us.anthropic.claude-haiku-4-5-20251001-v1:0."
+  }
+}
+
+variable "bedrock_region" {
+  description = "Region the function calls Bedrock in, when the model is not offered in the function's own region (e.g. Luma Ray 2 in us-west-2). The IAM policy, the async-invoke job ARNs and a created video bucket follow it. Null: the provider's region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.bedrock_region == null || can(regex("^[a-z]{2,4}(-[a-z]+)+-[0-9]+$", var.bedrock_region))
+    error_message = "bedrock_region must be an AWS region name such as us-west-2, or null for the provider's region; got \"${coalesce(var.bedrock_region, "null")}\"."
   }
 }
 
@@ -94,6 +123,17 @@ variable "video_output_prefix" {
   validation {
     condition     = can(regex("^([A-Za-z0-9!_.*'()-]+/)+$", var.video_output_prefix))
     error_message = "video_output_prefix must be one or more path segments each ending in a slash, e.g. \"videos/\"; got \"${var.video_output_prefix}\"."
+  }
+}
+
+variable "video_output_kms_key_arn" {
+  description = "Video generation: the KMS key of an SSE-KMS video bucket (given with video_output_bucket_name, or used to encrypt the bucket this module creates). Passed to StartAsyncInvoke as kmsKeyId; the role may use the key only through S3 in the Bedrock region. Null: the bucket uses SSE-S3."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.video_output_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.video_output_kms_key_arn))
+    error_message = "video_output_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), or null."
   }
 }
 
@@ -246,10 +286,10 @@ variable "environment_variables" {
 
   validation {
     condition = length(setintersection(keys(var.environment_variables), [
-      "BEDROCK_MODEL_ID", "REVIEW_WAIT_SECONDS", "MAX_TOKENS", "OUTPUT_S3_URI",
+      "BEDROCK_MODEL_ID", "BEDROCK_REGION", "REVIEW_WAIT_SECONDS", "MAX_TOKENS", "OUTPUT_S3_URI", "OUTPUT_KMS_KEY_ID",
       "POLL_DEADLINE_SECONDS", "POLL_INITIAL_SECONDS", "POLL_MAX_SECONDS",
     ])) == 0
-    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, REVIEW_WAIT_SECONDS, MAX_TOKENS, OUTPUT_S3_URI, POLL_*): use the module inputs for them."
+    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_WAIT_SECONDS, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*): use the module inputs for them."
   }
 }
 
@@ -337,9 +377,9 @@ variable "requirements_file" {
 }
 
 variable "botocore_services" {
-  description = "botocore service models kept in the package (the rest are pruned to shrink it). [\"*\"] keeps all, e.g. when your own code calls other services."
+  description = "botocore service models kept in the package (the rest are pruned to shrink it): Bedrock runtime, Lambda (the SQS starter) and S3 (finding the video). [\"*\"] keeps all, e.g. when your own code calls other services."
   type        = list(string)
-  default     = ["bedrock-runtime", "lambda"]
+  default     = ["bedrock-runtime", "lambda", "s3"]
 }
 
 variable "build_dir" {
@@ -359,7 +399,9 @@ variable "sqs_trigger" {
     asynchronously with the message id as the durable execution name (idempotent on redelivery), so
     executions may run longer than the 15 minutes an event source mapping's synchronous invoke allows.
     queue_arn: an existing queue (null creates one, encrypted, with a dead-letter queue).
-    batch_size, maximum_batching_window_seconds: event source mapping batching.
+    batch_size, maximum_batching_window_seconds: event source mapping batching (over 10 messages a
+    batch needs a window of at least 1 s). The starter's timeout grows with batch_size (output
+    sqs_starter_timeout); a given queue's visibility timeout must be at least that (AWS recommends six times it).
     minimum_pollers, maximum_pollers: provisioned poller mode (both or neither).
     max_receive_count: deliveries before a message moves to the dead-letter queue (created queue only).
   EOT
@@ -377,9 +419,20 @@ variable "sqs_trigger" {
     condition     = var.sqs_trigger == null || try(var.sqs_trigger.queue_arn == null || can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:.+$", var.sqs_trigger.queue_arn)), false)
     error_message = "sqs_trigger.queue_arn must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>) or null to create a queue."
   }
+  # https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+  # (BatchSize: up to 10,000 for standard queues, 10 for FIFO; above 10 a
+  # batching window of at least 1 second is required).
   validation {
     condition     = var.sqs_trigger == null || try(var.sqs_trigger.batch_size >= 1 && var.sqs_trigger.batch_size <= 10000 && var.sqs_trigger.maximum_batching_window_seconds >= 0 && var.sqs_trigger.maximum_batching_window_seconds <= 300, false)
     error_message = "sqs_trigger.batch_size must be 1-10000 and maximum_batching_window_seconds 0-300."
+  }
+  validation {
+    condition     = var.sqs_trigger == null || try(var.sqs_trigger.batch_size <= 10 || var.sqs_trigger.maximum_batching_window_seconds >= 1, false)
+    error_message = "sqs_trigger.batch_size over 10 needs maximum_batching_window_seconds of at least 1 (a Lambda rule for SQS event source mappings); got batch_size ${try(var.sqs_trigger.batch_size, "?")} with a window of ${try(var.sqs_trigger.maximum_batching_window_seconds, "?")}."
+  }
+  validation {
+    condition     = var.sqs_trigger == null || try(!endswith(coalesce(var.sqs_trigger.queue_arn, "x"), ".fifo") || var.sqs_trigger.batch_size <= 10, false)
+    error_message = "sqs_trigger.batch_size must be at most 10 for a FIFO queue (.fifo)."
   }
   validation {
     condition = var.sqs_trigger == null ? true : try(

@@ -19,15 +19,17 @@ locals {
   model_id = coalesce(var.model_id, local.workflow.default_model_id)
   handler  = coalesce(var.handler, local.workflow.handler)
 
-  workflow_environment = local.workflow.writes_videos ? {
-    BEDROCK_MODEL_ID      = local.model_id
-    OUTPUT_S3_URI         = "s3://${local.video_bucket_name}/${var.video_output_prefix}"
-    POLL_DEADLINE_SECONDS = tostring(var.poll_deadline_seconds)
-    POLL_INITIAL_SECONDS  = tostring(var.poll_initial_seconds)
-    POLL_MAX_SECONDS      = tostring(var.poll_max_seconds)
-    } : {
-    BEDROCK_MODEL_ID    = local.model_id
-    REVIEW_WAIT_SECONDS = tostring(var.review_wait_seconds)
-    MAX_TOKENS          = tostring(var.max_tokens)
-  }
+  workflow_environment = merge(
+    { BEDROCK_MODEL_ID = local.model_id, BEDROCK_REGION = local.bedrock_region },
+    local.workflow.writes_videos ? {
+      OUTPUT_S3_URI         = "s3://${local.video_bucket_name}/${var.video_output_prefix}"
+      POLL_DEADLINE_SECONDS = tostring(var.poll_deadline_seconds)
+      POLL_INITIAL_SECONDS  = tostring(var.poll_initial_seconds)
+      POLL_MAX_SECONDS      = tostring(var.poll_max_seconds)
+      } : {
+      REVIEW_WAIT_SECONDS = tostring(var.review_wait_seconds)
+      MAX_TOKENS          = tostring(var.max_tokens)
+    },
+    local.workflow.writes_videos && var.video_output_kms_key_arn != null ? { OUTPUT_KMS_KEY_ID = var.video_output_kms_key_arn } : {},
+  )
 }

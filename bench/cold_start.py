@@ -19,7 +19,7 @@ RUNS = 7
 
 VARIANTS = {
     "shipped (SDK + boto3, botocore pruned)": ["--requirements", "lambda_src/requirements.txt",
-                                               "--botocore-services", "bedrock-runtime,lambda"],
+                                               "--botocore-services", "bedrock-runtime,lambda,s3"],
     "SDK + boto3, all of botocore": ["--requirements", "lambda_src/requirements.txt", "--botocore-services", "*"],
     "nothing bundled (runtime's SDK and boto3)": ["--requirements", ""],
 }  # fmt: skip

@@ -36,7 +36,7 @@ def run(progress, local_aws) -> dict:
     tf = os.environ["TF"]
     builder = [
         sys.executable, "packaging/build_lambda_zip.py", "--source-dir", "lambda_src",
-        "--requirements", "lambda_src/requirements.txt", "--botocore-services", "bedrock-runtime,lambda",
+        "--requirements", "lambda_src/requirements.txt", "--botocore-services", "bedrock-runtime,lambda,s3",
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         progress("deployment loop: package builds")

@@ -37,7 +37,7 @@ def package() -> bytes:
         out = subprocess.run(
             [sys.executable, str(REPO / "packaging" / "build_lambda_zip.py"), "--source-dir", str(source),
              "--requirements", str(source / "requirements.txt"), "--out-dir", f"{tmp}/out",
-             "--botocore-services", "bedrock-runtime,lambda"],
+             "--botocore-services", "bedrock-runtime,lambda,s3"],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         return Path(json.loads(out.stdout)["path"]).read_bytes()

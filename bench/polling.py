@@ -42,17 +42,18 @@ def seed(job_seconds: int) -> dict:
 
 def confirm_on_runner(expected: dict) -> dict:
     """Runs the video handler; Bedrock says InProgress until the expected check."""
-    from bedrock_fake import FakeBedrock
-    from durable_bedrock import bedrock, video_generation
+    from bedrock_fake import FakeBedrock, FakeS3
+    from durable_bedrock import bedrock, video_generation, video_output
     from durable_runner import run_workflow
 
     fake = FakeBedrock()
-    bedrock.runtime_client = lambda: fake.client
+    bedrock.runtime_client = fake.runtime_client
+    video_output.s3_client = FakeS3(fake.videos_written).s3_client
     arn = "arn:aws:bedrock:us-west-2:123456789012:async-invoke/bench0000001"
     fake.started(arn)
     for _ in range(expected["calls"] - 1):
         fake.job_status(arn, "InProgress")
-    fake.job_status(arn, "Completed", output_folder="s3://bench-bucket/videos/x")
+    fake.job_status(arn, "Completed")
     result, _ = run_workflow(video_generation.handler, {"prompt": "bench"})
     output = json.loads(result.result)
     return {"checks": output["checks"], "waited_seconds": output["waited_seconds"]}

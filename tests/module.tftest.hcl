@@ -89,6 +89,7 @@ run "durable_function_defaults" {
   assert {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
       BEDROCK_MODEL_ID    = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+      BEDROCK_REGION      = "us-east-1"
       REVIEW_WAIT_SECONDS = "5"
       MAX_TOKENS          = "2048"
     })
@@ -113,6 +114,49 @@ run "durable_function_defaults" {
   assert {
     condition     = startswith(output.invoke_command, "aws lambda invoke --region us-east-1 --function-name ") && strcontains(output.invoke_command, "--invocation-type Event")
     error_message = "invoke_command must be a ready-to-paste asynchronous invoke: ${output.invoke_command}"
+  }
+  assert {
+    # The same name and payload return the existing execution (botocore
+    # lambda model, Invoke: DurableExecutionName), so a retried paste starts nothing.
+    condition     = strcontains(output.invoke_command, "--durable-execution-name first-run")
+    error_message = "invoke_command must name the execution, so a pasted retry is idempotent: ${output.invoke_command}"
+  }
+  assert {
+    condition     = length(aws_iam_role_policy.xray) == 0
+    error_message = "no X-Ray permissions without tracing"
+  }
+}
+
+# --- Tracing ----------------------------------------------------------------------
+
+run "tracing_grants_xray_to_both_roles" {
+  command = apply
+
+  variables {
+    tracing_enabled = true
+    sqs_trigger     = {}
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "Active" && aws_lambda_function.starter[0].tracing_config[0].mode == "Active"
+    error_message = "tracing_enabled must turn on active tracing for both functions"
+  }
+  assert {
+    # Lambda rejects active tracing when the role may not send traces.
+    condition = alltrue([for policy in [aws_iam_role_policy.xray[0].policy, aws_iam_role_policy.starter_xray[0].policy] : jsondecode(policy) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "SendTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      }]
+    }])
+    error_message = "both roles need exactly the X-Ray write permissions"
+  }
+  assert {
+    condition     = aws_iam_role_policy.xray[0].role == aws_iam_role.function.id && aws_iam_role_policy.starter_xray[0].role == aws_iam_role.starter[0].id
+    error_message = "each role gets its own X-Ray policy"
   }
 }
 
@@ -289,6 +333,7 @@ run "video_workflow_with_a_created_bucket" {
   assert {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
       BEDROCK_MODEL_ID      = "luma.ray-v2:0"
+      BEDROCK_REGION        = "us-east-1"
       OUTPUT_S3_URI         = "s3://mocked-videos-20261123000000000000000001/videos/"
       POLL_DEADLINE_SECONDS = "3600"
       POLL_INITIAL_SECONDS  = "15"
@@ -339,6 +384,13 @@ run "video_workflow_with_a_created_bucket" {
         Action   = "s3:PutObject"
         Resource = "arn:aws:s3:::mocked-videos-20261123000000000000000001/videos/*"
       },
+      {
+        Sid       = "FindVideosUnderPrefix"
+        Effect    = "Allow"
+        Action    = "s3:ListBucket"
+        Resource  = "arn:aws:s3:::mocked-videos-20261123000000000000000001"
+        Condition = { StringLike = { "s3:prefix" = "videos/*" } }
+      },
     ]
     error_message = "unexpected Bedrock policy: ${aws_iam_role_policy.bedrock.policy}"
   }
@@ -364,6 +416,87 @@ run "video_workflow_with_a_given_bucket" {
   assert {
     condition     = jsondecode(aws_iam_role_policy.bedrock.policy).Statement[2].Resource == "arn:aws:s3:::team-videos/durable/jobs/*"
     error_message = "the role may write only under the prefix: ${aws_iam_role_policy.bedrock.policy}"
+  }
+}
+
+run "bedrock_in_another_region" {
+  command = apply
+
+  variables {
+    workflow       = "video_generation"
+    bedrock_region = "us-west-2"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.BEDROCK_REGION == "us-west-2"
+    error_message = "the function must call Bedrock in bedrock_region"
+  }
+  assert {
+    condition = [for statement in jsondecode(aws_iam_role_policy.bedrock.policy).Statement : statement.Resource if contains(["InvokeModel", "AsyncInvokeJobs"], statement.Sid)] == [
+      "arn:aws:bedrock:us-west-2::foundation-model/luma.ray-v2:0",
+      "arn:aws:bedrock:us-west-2:123456789012:async-invoke/*",
+    ]
+    error_message = "model and job ARNs must be in bedrock_region: ${aws_iam_role_policy.bedrock.policy}"
+  }
+  assert {
+    condition = alltrue([
+      aws_s3_bucket.videos[0].region == "us-west-2", aws_s3_bucket_policy.videos[0].region == "us-west-2",
+      aws_s3_bucket_public_access_block.videos[0].region == "us-west-2", aws_s3_bucket_ownership_controls.videos[0].region == "us-west-2",
+      aws_s3_bucket_server_side_encryption_configuration.videos[0].region == "us-west-2", aws_s3_bucket_lifecycle_configuration.videos[0].region == "us-west-2",
+    ])
+    error_message = "the created video bucket must live in bedrock_region, next to the model"
+  }
+  assert {
+    condition     = aws_lambda_function.this.region == "us-east-1"
+    error_message = "the function itself stays in the provider's region"
+  }
+}
+
+run "profile_in_another_region" {
+  command = apply
+
+  variables {
+    bedrock_region = "us-west-2"
+  }
+
+  assert {
+    condition     = data.aws_bedrock_inference_profile.selected[0].region == "us-west-2"
+    error_message = "the profile must be looked up in bedrock_region"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.bedrock.policy).Statement[0].Resource == "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    error_message = "the profile ARN must be in bedrock_region: ${aws_iam_role_policy.bedrock.policy}"
+  }
+}
+
+run "video_bucket_encrypted_with_a_customer_key" {
+  command = apply
+
+  variables {
+    workflow                 = "video_generation"
+    video_output_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.OUTPUT_KMS_KEY_ID == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "the key must reach StartAsyncInvoke (kmsKeyId) through the environment"
+  }
+  assert {
+    condition = [for statement in jsondecode(aws_iam_role_policy.bedrock.policy).Statement : statement if statement.Sid == "EncryptVideosWithTheBucketKey"] == [{
+      Sid       = "EncryptVideosWithTheBucketKey"
+      Effect    = "Allow"
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+      Condition = { StringEquals = { "kms:ViaService" = "s3.us-east-1.amazonaws.com" } }
+    }]
+    error_message = "the role may use the key only through S3: ${aws_iam_role_policy.bedrock.policy}"
+  }
+  assert {
+    condition = one(one(aws_s3_bucket_server_side_encryption_configuration.videos[0].rule).apply_server_side_encryption_by_default) == {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
+    error_message = "a created bucket must be encrypted with the given key"
   }
 }
 
@@ -451,7 +584,111 @@ run "sqs_trigger_on_a_given_queue" {
   }
 }
 
+run "starter_is_sized_to_its_batch" {
+  command = apply
+
+  variables {
+    sqs_trigger = { batch_size = 10000, maximum_batching_window_seconds = 5 }
+  }
+
+  assert {
+    # 10,000 starts, 16 at a time: 625 rounds of at most a second, plus 30 s.
+    condition     = aws_lambda_function.starter[0].timeout == 655 && aws_lambda_function.starter[0].environment[0].variables.STARTS_IN_PARALLEL == "16"
+    error_message = "the starter's timeout must cover its largest batch (got ${aws_lambda_function.starter[0].timeout} s)"
+  }
+  assert {
+    condition     = aws_sqs_queue.trigger[0].visibility_timeout_seconds == 3930 && output.sqs_starter_timeout == 655
+    error_message = "the visibility timeout must be six times the starter's timeout"
+  }
+}
+
 # --- Input validation: one run per rule -----------------------------------------
+
+run "rejects_a_name_too_long_for_the_role" {
+  command = plan
+  variables {
+    name = "a-name-that-is-far-too-long-for-an-iam-role-once-exec-is-added"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_a_name_too_long_for_the_video_bucket" {
+  command = plan
+  variables {
+    name     = "thirty-characters-long-name-xx"
+    workflow = "video_generation"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_a_name_that_cannot_start_a_bucket_name" {
+  command = plan
+  variables {
+    name     = "_videos"
+    workflow = "video_generation"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_a_name_with_a_reserved_bucket_prefix" {
+  command = plan
+  variables {
+    name     = "xn--pipeline"
+    workflow = "video_generation"
+  }
+  expect_failures = [var.name]
+}
+
+run "accepts_a_long_name_with_a_given_bucket" {
+  command = plan
+  variables {
+    name                     = "thirty-characters-long-name-xx"
+    workflow                 = "video_generation"
+    video_output_bucket_name = "team-videos"
+  }
+}
+
+run "rejects_a_name_too_long_for_the_starter_role" {
+  command = plan
+  variables {
+    name        = "forty-four-characters-long-name-for-triggers"
+    sqs_trigger = {}
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_a_large_batch_without_a_window" {
+  command = plan
+  variables {
+    sqs_trigger = { batch_size = 100 }
+  }
+  expect_failures = [var.sqs_trigger]
+}
+
+run "rejects_a_large_batch_from_a_fifo_queue" {
+  command = plan
+  variables {
+    sqs_trigger = { queue_arn = "arn:aws:sqs:us-east-1:123456789012:orders.fifo", batch_size = 20, maximum_batching_window_seconds = 1 }
+  }
+  expect_failures = [var.sqs_trigger]
+}
+
+run "rejects_a_malformed_bedrock_region" {
+  command = plan
+  variables {
+    bedrock_region = "US West 2"
+  }
+  expect_failures = [var.bedrock_region]
+}
+
+run "rejects_a_video_key_that_is_not_a_kms_arn" {
+  command = plan
+  variables {
+    workflow                 = "video_generation"
+    video_output_kms_key_arn = "alias/videos"
+  }
+  expect_failures = [var.video_output_kms_key_arn]
+}
 
 run "rejects_a_bad_name" {
   command = plan

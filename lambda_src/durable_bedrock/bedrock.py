@@ -14,14 +14,18 @@ from dataclasses import dataclass
 import boto3
 from botocore.config import Config
 
+from durable_bedrock.model_access import explained_model_access
+
 # Long enough for a maximal Converse reply; the function timeout must exceed it.
 READ_TIMEOUT_SECONDS = 300
 
 
 @functools.cache
-def runtime_client():
+def runtime_client(region: str | None = None):
+    """The client for `region` (None: the function's own region, AWS_REGION)."""
     return boto3.client(
         "bedrock-runtime",
+        region_name=region,
         config=Config(
             retries={"mode": "standard", "max_attempts": 1},
             connect_timeout=10,
@@ -39,14 +43,15 @@ class Reply:
     stop_reason: str
 
 
-def converse(model_id: str, system: str, prompt: str, max_tokens: int) -> Reply:
+def converse(model_id: str, system: str, prompt: str, max_tokens: int, region: str | None = None) -> Reply:
     """One Converse call: works for any text model Bedrock serves (Claude, Nova, Llama, ...)."""
-    response = runtime_client().converse(
-        modelId=model_id,
-        system=[{"text": system}],
-        messages=[{"role": "user", "content": [{"text": prompt}]}],
-        inferenceConfig={"maxTokens": max_tokens},
-    )
+    with explained_model_access(model_id, region):
+        response = runtime_client(region).converse(
+            modelId=model_id,
+            system=[{"text": system}],
+            messages=[{"role": "user", "content": [{"text": prompt}]}],
+            inferenceConfig={"maxTokens": max_tokens},
+        )
     blocks = response["output"]["message"]["content"]
     usage = response.get("usage", {})
     return Reply(
@@ -57,16 +62,26 @@ def converse(model_id: str, system: str, prompt: str, max_tokens: int) -> Reply:
     )
 
 
-def start_async_invoke(model_id: str, model_input: dict, output_s3_uri: str, client_token: str) -> str:
+def start_async_invoke(
+    model_id: str,
+    model_input: dict,
+    output_s3_uri: str,
+    client_token: str,
+    region: str | None = None,
+    kms_key_id: str | None = None,
+) -> str:
     """Starts an asynchronous invocation; returns its ARN. Bedrock treats a
     repeated client token as the same request, so a retried step does not
-    start a second job."""
-    response = runtime_client().start_async_invoke(
-        modelId=model_id,
-        modelInput=model_input,
-        outputDataConfig={"s3OutputDataConfig": {"s3Uri": output_s3_uri}},
-        clientRequestToken=client_token,
-    )
+    start a second job. kms_key_id: the key of an SSE-KMS output bucket
+    (AsyncInvokeS3OutputDataConfig.kmsKeyId, botocore bedrock-runtime model)."""
+    s3_output = {"s3Uri": output_s3_uri, **({"kmsKeyId": kms_key_id} if kms_key_id else {})}
+    with explained_model_access(model_id, region):
+        response = runtime_client(region).start_async_invoke(
+            modelId=model_id,
+            modelInput=model_input,
+            outputDataConfig={"s3OutputDataConfig": s3_output},
+            clientRequestToken=client_token,
+        )
     return response["invocationArn"]
 
 
@@ -74,13 +89,11 @@ def start_async_invoke(model_id: str, model_input: dict, output_s3_uri: str, cli
 class AsyncStatus:
     status: str  # InProgress | Completed | Failed
     failure_message: str
-    output_s3_uri: str
 
 
-def get_async_invoke(invocation_arn: str) -> AsyncStatus:
-    response = runtime_client().get_async_invoke(invocationArn=invocation_arn)
+def get_async_invoke(invocation_arn: str, region: str | None = None) -> AsyncStatus:
+    response = runtime_client(region).get_async_invoke(invocationArn=invocation_arn)
     return AsyncStatus(
         status=response["status"],
         failure_message=response.get("failureMessage", ""),
-        output_s3_uri=response.get("outputDataConfig", {}).get("s3OutputDataConfig", {}).get("s3Uri", ""),
     )

@@ -26,6 +26,8 @@ MAX_TOKENS_LIMIT = 16_000
 MAX_EXECUTION_SECONDS = 31_622_400  # durable ExecutionTimeout upper bound (366 days)
 
 _MODEL_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,2048}$")
+_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]+$")
+_KMS_KEY = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$")
 # s3://bucket/prefix/ with an S3-legal bucket name; the prefix may be empty.
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<prefix>(?:[^/\s]+/)*)$")
 
@@ -61,15 +63,31 @@ def _model_id(env: Mapping[str, str], default: str) -> str:
     return value
 
 
+def _optional(env: Mapping[str, str], name: str, pattern: re.Pattern[str], expected: str) -> str | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not pattern.match(value):
+        raise ConfigurationError(name, f"got {value!r}; expected {expected}")
+    return value
+
+
+def _bedrock_region(env: Mapping[str, str]) -> str | None:
+    """The region Bedrock is called in; None: the function's own (AWS_REGION)."""
+    return _optional(env, "BEDROCK_REGION", _REGION, "an AWS region name such as us-west-2")
+
+
 @dataclass(frozen=True)
 class ContentSettings:
     model_id: str
     review_wait_seconds: int
     max_tokens: int
+    bedrock_region: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ContentSettings:
         return cls(
+            bedrock_region=_bedrock_region(env),
             model_id=_model_id(env, DEFAULT_TEXT_MODEL_ID),
             review_wait_seconds=_integer(env, "REVIEW_WAIT_SECONDS", 5, 1, MAX_EXECUTION_SECONDS),
             max_tokens=_integer(env, "MAX_TOKENS", 2048, 1, MAX_TOKENS_LIMIT),
@@ -83,6 +101,8 @@ class VideoSettings:
     poll_deadline_seconds: int
     poll_initial_seconds: int
     poll_max_seconds: int
+    bedrock_region: str | None = None
+    output_kms_key_id: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> VideoSettings:
@@ -99,4 +119,6 @@ class VideoSettings:
             poll_deadline_seconds=_integer(env, "POLL_DEADLINE_SECONDS", 3600, 1, MAX_EXECUTION_SECONDS),
             poll_initial_seconds=initial,
             poll_max_seconds=_integer(env, "POLL_MAX_SECONDS", 120, initial, 3600),
+            bedrock_region=_bedrock_region(env),
+            output_kms_key_id=_optional(env, "OUTPUT_KMS_KEY_ID", _KMS_KEY, "a KMS key ARN"),
         )

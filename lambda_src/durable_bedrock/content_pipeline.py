@@ -39,7 +39,7 @@ def ask_model(step_name: str, prompt: str, config: ContentSettings):
 
     def call(step: StepContext) -> dict:
         crash_point(step_name)
-        reply = bedrock.converse(config.model_id, SYSTEM_PROMPT, prompt, config.max_tokens)
+        reply = bedrock.converse(config.model_id, SYSTEM_PROMPT, prompt, config.max_tokens, config.bedrock_region)
         step.logger.info(
             "model replied",
             extra={

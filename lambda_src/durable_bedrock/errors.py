@@ -27,3 +27,11 @@ class VideoGenerationFailedError(RuntimeError):
 
 class VideoGenerationTimeoutError(TimeoutError):
     """The video was not ready before the polling deadline."""
+
+
+class ModelAccessError(PermissionError):
+    """Bedrock refused the model for a reason the account owner must fix (see model_access.py)."""
+
+
+class VideoMissingError(RuntimeError):
+    """Bedrock reported the video job Completed but no video is in its output folder."""

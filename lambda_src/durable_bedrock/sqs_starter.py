@@ -8,6 +8,11 @@ ExecutionTimeout) with the message id as the durable execution name, so a
 redelivered message finds its execution already started and starts nothing.
 Messages that cannot be started are reported as batch item failures; after
 the queue's maxReceiveCount they move to the dead-letter queue.
+
+A batch may hold up to 10,000 messages: starts run STARTS_IN_PARALLEL at a
+time (the module sizes the timeout to the batch), and messages not started
+before the function would time out are reported as failures, to be
+delivered again, instead of being lost with a timed-out invocation.
 Handler: durable_bedrock.sqs_starter.handler.
 """
 
@@ -17,16 +22,24 @@ import functools
 import json
 import logging
 import os
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 log = logging.getLogger(__name__)
 
 
+# Stop starting new executions this long before the invocation would time out.
+SAFETY_MARGIN_SECONDS = 5
+
+
 @functools.cache
 def lambda_client():
-    return boto3.client("lambda")
+    # boto3 clients are thread-safe; one connection per parallel start.
+    return boto3.client("lambda", config=Config(max_pool_connections=64))
 
 
 def execution_name(message_id: str) -> str:
@@ -51,12 +64,25 @@ def start_execution(target_arn: str, message_id: str, body: str) -> None:
 
 def handler(event: dict, context) -> dict:
     target_arn = os.environ["DURABLE_FUNCTION_ARN"]  # the alias: durable functions need a qualified ARN
-    failures = []
-    for record in event.get("Records", []):
-        message_id = record["messageId"]
+    in_parallel = int(os.environ.get("STARTS_IN_PARALLEL", "1"))
+    remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else float("inf")
+    deadline = time.monotonic() + remaining - SAFETY_MARGIN_SECONDS
+
+    def start(record: dict) -> str | None:
+        """None once started, else why not."""
+        if time.monotonic() >= deadline:
+            return "not started before the starter's timeout; the message will be delivered again"
         try:
-            start_execution(target_arn, message_id, record["body"])
+            start_execution(target_arn, record["messageId"], record["body"])
         except (ValueError, ClientError) as error:
-            log.error("could not start an execution", extra={"message_id": message_id, "error": str(error)})
-            failures.append({"itemIdentifier": message_id})
+            return str(error)
+        return None
+
+    records = event.get("Records", [])
+    failures = []
+    with ThreadPoolExecutor(max_workers=in_parallel) as pool:
+        for record, problem in zip(records, pool.map(start, records), strict=True):
+            if problem is not None:
+                log.error("could not start an execution", extra={"message_id": record["messageId"], "error": problem})
+                failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}

@@ -3,9 +3,11 @@
 
 The token is made inside a step, so every replay and every retry of
 start-async-invoke sends the same clientRequestToken and Bedrock starts one
-job only. Polling backs off exponentially up to POLL_MAX_SECONDS and stops at
+job only; a start refused for the account's job quota is tried again later.
+Polling backs off exponentially up to POLL_MAX_SECONDS and stops at
 POLL_DEADLINE_SECONDS of waiting; between checks the function is suspended
-and costs nothing. Handler: durable_bedrock.video_generation.handler.
+and costs nothing. build-result returns the video that is really in S3.
+Handler: durable_bedrock.video_generation.handler.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from durable_bedrock.config import VideoSettings
 from durable_bedrock.errors import ConfigurationError, VideoGenerationFailedError, VideoGenerationTimeoutError
 from durable_bedrock.faults import crash_point
 from durable_bedrock.inputs import parse_video_request
-from durable_bedrock.retry_policy import BEDROCK_STEP, is_transient
-from durable_bedrock.video_models import video_model_for, video_object_uri
+from durable_bedrock.retry_policy import ASYNC_START_STEP, BEDROCK_STEP, is_transient
+from durable_bedrock.video_models import video_model_for
+from durable_bedrock.video_output import find_video
 
 
 @functools.cache
@@ -58,19 +61,14 @@ def check_video(config: VideoSettings):
             waited += poll_delay(state["checks"], waited, config)
         state = {**state, "checks": state["checks"] + 1, "waited_seconds": waited}
         try:
-            job = bedrock.get_async_invoke(state["invocation_arn"])
+            job = bedrock.get_async_invoke(state["invocation_arn"], config.bedrock_region)
         except Exception as error:
             if not is_transient(error):
                 raise
             check_context.logger.warning("video status unavailable, will check again", extra={"error": str(error)})
             return {**state, "transient_errors": state["transient_errors"] + 1}
         check_context.logger.info("video status", extra={"status": job.status, "checks": state["checks"]})
-        return {
-            **state,
-            "status": job.status,
-            "failure_message": job.failure_message,
-            "output_folder": job.output_s3_uri,
-        }
+        return {**state, "status": job.status, "failure_message": job.failure_message}
 
     return check
 
@@ -100,11 +98,13 @@ def handler(event: dict, context: DurableContext) -> dict:
 
     def start(step: StepContext) -> str:
         crash_point("start-async-invoke")
-        arn = bedrock.start_async_invoke(config.model_id, job.model_input, output_prefix, token)
+        arn = bedrock.start_async_invoke(
+            config.model_id, job.model_input, output_prefix, token, config.bedrock_region, config.output_kms_key_id
+        )
         step.logger.info("video job started", extra={"invocation_arn": arn, "output_prefix": output_prefix})
         return arn
 
-    invocation_arn = context.step(start, name="start-async-invoke", config=BEDROCK_STEP)
+    invocation_arn = context.step(start, name="start-async-invoke", config=ASYNC_START_STEP)
 
     final = context.wait_for_condition(
         check_video(config),
@@ -117,7 +117,6 @@ def handler(event: dict, context: DurableContext) -> dict:
                 "waited_seconds": 0,
                 "transient_errors": 0,
                 "failure_message": "",
-                "output_folder": "",
             },
             serdes=JsonSerDes(),
         ),
@@ -134,13 +133,12 @@ def handler(event: dict, context: DurableContext) -> dict:
 
     def build_result(_: StepContext) -> dict:
         crash_point("build-result")
-        # Bedrock reports the job's output folder; the documented fallback is
-        # a folder named after the invocation id under the requested prefix.
-        folder = final["output_folder"] or output_prefix + invocation_arn.rsplit("/", 1)[-1]
+        # The execution's own prefix holds this one job's output, whatever
+        # folder and object name the model chose.
         return {
             "invocation_arn": invocation_arn,
             "status": final["status"],
-            "output_s3_uri": video_object_uri(folder),
+            "output_s3_uri": find_video(output_prefix, config.bedrock_region),
             "checks": final["checks"],
             "waited_seconds": final["waited_seconds"],
             "prompt": request.prompt,
@@ -150,7 +148,7 @@ def handler(event: dict, context: DurableContext) -> dict:
             "idempotency_token": token,
         }
 
-    return context.step(build_result, name="build-result")
+    return context.step(build_result, name="build-result", config=BEDROCK_STEP)
 
 
 # Validate the configuration and the model family once per cold start (see

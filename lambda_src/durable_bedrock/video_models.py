@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from durable_bedrock.errors import ConfigurationError, InputError
 from durable_bedrock.inputs import VideoRequest
 
-# Both documented families write the video as output.mp4 in the folder
-# GetAsyncInvoke reports as its s3Uri.
-VIDEO_OBJECT_NAME = "output.mp4"
-
 
 @dataclass(frozen=True)
 class VideoJob:
@@ -114,8 +110,3 @@ def video_model_for(model_id: str):
         f"got {model_id!r}, which is not a supported text-to-video model; supported families: "
         f"{sorted(FAMILIES)} (e.g. luma.ray-v2:0)",
     )
-
-
-def video_object_uri(output_folder_uri: str) -> str:
-    """The S3 URI of the generated video, from the folder GetAsyncInvoke reports."""
-    return f"{output_folder_uri.rstrip('/')}/{VIDEO_OBJECT_NAME}"

@@ -2,14 +2,22 @@
 
 import pytest
 
-from bedrock_fake import FakeBedrock
-from durable_bedrock import bedrock, content_pipeline, video_generation
+from bedrock_fake import FakeBedrock, FakeS3
+from durable_bedrock import bedrock, content_pipeline, video_generation, video_output
 
 
 @pytest.fixture
 def fake_bedrock(monkeypatch):
     fake = FakeBedrock()
-    monkeypatch.setattr(bedrock, "runtime_client", lambda: fake.client)
+    monkeypatch.setattr(bedrock, "runtime_client", fake.runtime_client)
+    return fake
+
+
+@pytest.fixture
+def fake_s3(monkeypatch, fake_bedrock):
+    """S3 holding what the fake Bedrock's video jobs wrote."""
+    fake = FakeS3(fake_bedrock.videos_written)
+    monkeypatch.setattr(video_output, "s3_client", fake.s3_client)
     return fake
 
 
@@ -21,9 +29,11 @@ def configure(monkeypatch):
     def _configure(**variables: str) -> None:
         for name in (
             "BEDROCK_MODEL_ID",
+            "BEDROCK_REGION",
             "REVIEW_WAIT_SECONDS",
             "MAX_TOKENS",
             "OUTPUT_S3_URI",
+            "OUTPUT_KMS_KEY_ID",
             "POLL_DEADLINE_SECONDS",
             "POLL_INITIAL_SECONDS",
             "POLL_MAX_SECONDS",

@@ -117,6 +117,60 @@ def test_non_transient_errors_fail_after_exactly_one_call(pipeline, code, status
     assert code in result.error.message
 
 
+# Bedrock's texts for the model-access refusals (quoted in model_access.py).
+MARKETPLACE_DENIAL = (
+    "Model access is denied due to IAM user or service role is not authorized to perform the required AWS "
+    "Marketplace actions (aws-marketplace:ViewSubscriptions, aws-marketplace:Subscribe) to enable access to this "
+    "model. Refer to the Amazon Bedrock documentation for further details. Your AWS Marketplace subscription for "
+    "this model cannot be completed at this time. If you recently fixed this issue, try again after 2 minutes."
+)
+USE_CASE_MISSING = (
+    "Model use case details have not been submitted for this account. Fill out the Anthropic use case details "
+    "form before using the model. If you have already filled out the form, try again in 15 minutes."
+)
+
+
+@pytest.mark.parametrize(
+    "code,status,message,cause,fix",
+    [
+        ("AccessDeniedException", 403, MARKETPLACE_DENIAL, "not subscribed to this model", "aws-marketplace:Subscribe"),
+        ("ResourceNotFoundException", 404, USE_CASE_MISSING, "use-case form has not been", "PutUseCaseForModelAccess"),
+    ],
+    ids=["marketplace", "anthropic-use-case"],
+)
+def test_a_model_access_refusal_names_the_cause_and_the_fix(pipeline, code, status, message, cause, fix):
+    pipeline.fail("converse", code, status, message=message)
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert result.status.value == FAILED
+    assert len(pipeline.calls_to("Converse")) == 1
+    assert result.error.message.startswith("Bedrock refused us.amazon.nova-lite-v1:0: ")  # ModelAccessError
+    assert cause in result.error.message and fix in result.error.message
+    assert message in result.error.message  # Bedrock's own words are kept
+
+
+def test_an_iam_denial_is_not_mistaken_for_model_access(pipeline):
+    denial = "User: arn:aws:sts::123456789012:assumed-role/x-exec/x is not authorized to perform: bedrock:InvokeModel"
+    pipeline.fail("converse", "AccessDeniedException", 403, message=denial)
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert result.status.value == FAILED
+    assert "Bedrock refused" not in result.error.message
+    assert denial in result.error.message
+
+
+def test_bedrock_is_called_in_the_bedrock_region(configure, fake_bedrock):
+    configure(BEDROCK_REGION="eu-central-1")
+    answer_all_three(fake_bedrock)
+
+    result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
+
+    assert result.status.value == SUCCEEDED, result.error
+    assert fake_bedrock.regions == ["eu-central-1"] * 3
+
+
 def test_truncated_replies_are_reported(pipeline):
     pipeline.reply("outline", stop_reason="max_tokens")
     pipeline.reply("draft")
@@ -168,6 +222,7 @@ def test_bad_input_fails_at_once_naming_the_field(pipeline, payload, field, rule
         ("REVIEW_WAIT_SECONDS", "-5", "allowed range is 1 to"),
         ("BEDROCK_MODEL_ID", " ", "must not be empty"),
         ("BEDROCK_MODEL_ID", "claude sonnet", "expected a model id"),
+        ("BEDROCK_REGION", "Frankfurt", "an AWS region name"),
     ],
 )
 def test_bad_configuration_fails_naming_the_variable(configure, fake_bedrock, variable, value, rule):

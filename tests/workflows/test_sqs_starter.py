@@ -1,6 +1,9 @@
 """The SQS starter: one idempotent asynchronous start per message, failures reported per item."""
 
 import json
+import threading
+import time
+from types import SimpleNamespace
 
 import boto3
 import pytest
@@ -67,3 +70,49 @@ def test_unstartable_messages_are_reported_one_by_one(lambda_stub):
     )
 
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}]}
+
+
+class CountingLambda:
+    """A Lambda client whose asynchronous Invoke takes a little while; it
+    counts the starts in flight at once."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.in_flight = self.most_in_flight = 0
+        self.names: list[str] = []
+
+    def invoke(self, **params):
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.names.append(params["DurableExecutionName"])
+        time.sleep(0.02)
+        with self.lock:
+            self.in_flight -= 1
+        return {"StatusCode": 202}
+
+
+def test_a_large_batch_is_started_in_parallel_bounded(monkeypatch):
+    fake = CountingLambda()
+    monkeypatch.setattr(sqs_starter, "lambda_client", lambda: fake)
+    monkeypatch.setenv("DURABLE_FUNCTION_ARN", TARGET)
+    monkeypatch.setenv("STARTS_IN_PARALLEL", "16")
+    records = [record(f"m-{i}", json.dumps({"topic": str(i)})) for i in range(200)]
+
+    result = sqs_starter.handler({"Records": records}, SimpleNamespace(get_remaining_time_in_millis=lambda: 60_000))
+
+    assert result == {"batchItemFailures": []}
+    assert sorted(fake.names) == sorted(f"sqs-m-{i}" for i in range(200))
+    assert 1 < fake.most_in_flight <= 16
+
+
+def test_messages_not_started_in_time_are_reported_for_redelivery(monkeypatch):
+    fake = CountingLambda()
+    monkeypatch.setattr(sqs_starter, "lambda_client", lambda: fake)
+    monkeypatch.setenv("DURABLE_FUNCTION_ARN", TARGET)
+    nearly_out = SimpleNamespace(get_remaining_time_in_millis=lambda: (sqs_starter.SAFETY_MARGIN_SECONDS - 1) * 1000)
+
+    result = sqs_starter.handler({"Records": [record("m-1", "{}"), record("m-2", "{}")]}, nearly_out)
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}]}
+    assert fake.names == []

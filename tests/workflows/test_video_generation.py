@@ -10,7 +10,12 @@ from durable_runner import run_workflow
 SUCCEEDED, FAILED = "SUCCEEDED", "FAILED"
 OUTPUT_S3_URI = "s3://videos-bucket/generated/"
 JOB_ARN = "arn:aws:bedrock:us-west-2:123456789012:async-invoke/abcdef123456"
-JOB_FOLDER = "s3://videos-bucket/generated/token/abcdef123456"
+
+
+@pytest.fixture(autouse=True)
+def videos_in_s3(fake_s3):
+    """Every test here sees S3 holding what the fake jobs wrote."""
+    return fake_s3
 
 
 @pytest.fixture
@@ -37,7 +42,7 @@ def job_in_progress_then(fake, in_progress: int, final: str = "Completed", failu
     fake.started(JOB_ARN)
     for _ in range(in_progress):
         fake.job_status(JOB_ARN, "InProgress")
-    fake.job_status(JOB_ARN, final, output_folder=JOB_FOLDER, failure=failure)
+    fake.job_status(JOB_ARN, final, failure=failure)
 
 
 def test_the_seed_scenario_two_in_progress_then_completed(video):
@@ -58,7 +63,7 @@ def test_the_seed_scenario_two_in_progress_then_completed(video):
     assert output == {
         "invocation_arn": JOB_ARN,
         "status": "Completed",
-        "output_s3_uri": f"{JOB_FOLDER}/output.mp4",
+        "output_s3_uri": f"{OUTPUT_S3_URI}{token}/abcdef123456/output.mp4",
         "checks": 3,
         "waited_seconds": 30,
         "prompt": "a lighthouse at dawn",
@@ -116,10 +121,62 @@ def test_a_throttled_start_is_retried_with_the_same_token(video):
     assert first["clientRequestToken"] == second["clientRequestToken"] == json.loads(result.result)["idempotency_token"]
 
 
+def test_a_start_refused_for_the_job_quota_waits_and_starts_once(video):
+    for _ in range(3):
+        video.fail("start_async_invoke", "ServiceQuotaExceededException", 400, "Too many concurrent jobs")
+    job_in_progress_then(video, 0)
+
+    result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    assert result.status.value == SUCCEEDED, result.error
+    starts = video.calls_to("StartAsyncInvoke")
+    assert len(starts) == 4 and len({start["clientRequestToken"] for start in starts}) == 1
+    retries = [e for e in events if e.name == "start-async-invoke" and e.event_type == "StepFailed"]
+    assert len(retries) == 3  # each refused start is a checkpointed retry, the function suspended in between
+
+
+def test_the_result_names_the_video_really_in_s3(video, videos_in_s3):
+    video.video_names = ["manifest.json", "clip-1.mp4"]
+    job_in_progress_then(video, 0)
+
+    result, _ = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    output = json.loads(result.result)
+    prefix = f"generated/{output['idempotency_token']}/"
+    assert output["output_s3_uri"] == f"s3://videos-bucket/{prefix}abcdef123456/clip-1.mp4"
+    assert videos_in_s3.listed == [{"Bucket": "videos-bucket", "Prefix": prefix}]
+
+
+def test_a_completed_job_without_a_video_fails_clearly_without_retries(video, videos_in_s3):
+    video.video_names = ["manifest.json", "generation-status.json"]
+    job_in_progress_then(video, 0)
+
+    result, _ = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    assert result.status.value == FAILED
+    # VideoMissingError, from inside the build-result step
+    assert "the video job reported Completed" in result.error.message
+    assert "holds no .mp4 file" in result.error.message
+    assert len(videos_in_s3.listed) == 1
+
+
+def test_bedrock_and_s3_are_called_in_the_bedrock_region_with_the_bucket_key(configure, fake_bedrock, videos_in_s3):
+    key = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, BEDROCK_REGION="us-west-2", OUTPUT_KMS_KEY_ID=key)
+    job_in_progress_then(fake_bedrock, 1)
+
+    result, _ = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
+
+    assert result.status.value == SUCCEEDED, result.error
+    assert set(fake_bedrock.regions) == {"us-west-2"} and set(videos_in_s3.regions) == {"us-west-2"}
+    (start,) = fake_bedrock.calls_to("StartAsyncInvoke")
+    assert start["outputDataConfig"]["s3OutputDataConfig"]["kmsKeyId"] == key
+
+
 def test_a_transient_error_while_polling_is_checked_again(video):
     video.started(JOB_ARN)
     video.fail("get_async_invoke", "ServiceUnavailableException", 503)
-    video.job_status(JOB_ARN, "Completed", output_folder=JOB_FOLDER)
+    video.job_status(JOB_ARN, "Completed")
 
     result, _ = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
 
@@ -212,6 +269,8 @@ def test_bad_input_fails_at_once_naming_the_field(configure, fake_bedrock, model
             "not a supported text-to-video model",
         ),
         ({"OUTPUT_S3_URI": OUTPUT_S3_URI, "POLL_DEADLINE_SECONDS": "0"}, "POLL_DEADLINE_SECONDS", "allowed range"),
+        ({"OUTPUT_S3_URI": OUTPUT_S3_URI, "BEDROCK_REGION": "West 2"}, "BEDROCK_REGION", "an AWS region name"),
+        ({"OUTPUT_S3_URI": OUTPUT_S3_URI, "OUTPUT_KMS_KEY_ID": "alias/videos"}, "OUTPUT_KMS_KEY_ID", "a KMS key ARN"),
         (
             {"OUTPUT_S3_URI": OUTPUT_S3_URI, "POLL_INITIAL_SECONDS": "30", "POLL_MAX_SECONDS": "10"},
             "POLL_MAX_SECONDS",

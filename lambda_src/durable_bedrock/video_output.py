@@ -1,0 +1,46 @@
+"""Finds the video an asynchronous job really wrote.
+
+Only Nova Reel documents its object name (output.mp4 in the job's folder);
+other models may name it otherwise. So the result never guesses: it lists the
+job's own folder (each execution writes under a prefix of its own) and
+returns the MP4 that is there, preferring output.mp4 when several are.
+Listing needs only s3:ListBucket, limited by the s3:prefix condition.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import boto3
+from botocore.config import Config
+
+from durable_bedrock.errors import VideoMissingError
+
+VIDEO_SUFFIX = ".mp4"
+PREFERRED_NAME = "output.mp4"
+
+
+@functools.cache
+def s3_client(region: str | None = None):
+    # Retries belong to the durable step (retry_policy.py), as for Bedrock.
+    return boto3.client("s3", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 1}))
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
+def find_video(folder_uri: str, region: str | None = None) -> str:
+    """The s3:// URI of the video under folder_uri, or VideoMissingError."""
+    bucket, prefix = split_s3_uri(folder_uri.rstrip("/") + "/")
+    keys: list[str] = []
+    for page in s3_client(region).get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys += [item["Key"] for item in page.get("Contents", []) if item["Key"].endswith(VIDEO_SUFFIX)]
+    if not keys:
+        raise VideoMissingError(
+            f"the video job reported Completed, but s3://{bucket}/{prefix} holds no {VIDEO_SUFFIX} file: "
+            "check the bucket's lifecycle rules and that nothing else deletes under that prefix"
+        )
+    preferred = [key for key in keys if key.rsplit("/", 1)[-1] == PREFERRED_NAME]
+    return f"s3://{bucket}/{min(preferred or keys)}"
