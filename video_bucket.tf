@@ -31,7 +31,7 @@ resource "aws_s3_bucket" "videos" {
 resource "aws_s3_bucket_public_access_block" "videos" {
   count = local.create_video_bucket ? 1 : 0
 
-  region = var.bedrock_region
+  region                  = var.bedrock_region
   bucket                  = aws_s3_bucket.videos[0].id
   block_public_acls       = true
   block_public_policy     = true

@@ -1,5 +1,6 @@
 # Asynchronous video generation (StartAsyncInvoke, polled until the video is
-# in S3) as a durable Lambda function, with a private output bucket.
+# in S3) as a durable Lambda function, with a private output bucket. The
+# function runs in one region and calls the video model in another.
 
 provider "aws" {
   region = var.region
@@ -11,6 +12,7 @@ module "video_generation" {
   name                       = var.name
   workflow                   = "video_generation"
   model_id                   = var.model_id
+  bedrock_region             = var.bedrock_region
   video_output_force_destroy = var.force_destroy_videos
   poll_deadline_seconds      = var.poll_deadline_seconds
   tags                       = { example = "video-generation" }

@@ -1,5 +1,11 @@
 variable "region" {
-  description = "AWS region to deploy to. Luma Ray 2 runs in us-west-2; Nova Reel (end of life 2026-09-30) ran in us-east-1."
+  description = "AWS region of the durable function (and its role, logs and alias). It must offer Lambda durable functions."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "bedrock_region" {
+  description = "Region the video model runs in, where the output bucket is created too: Luma Ray 2 runs in us-west-2; Nova Reel 1.1 (end of life 2026-09-30) ran in us-east-1. Null: the function's region."
   type        = string
   default     = "us-west-2"
 }

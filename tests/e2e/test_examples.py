@@ -53,7 +53,7 @@ EXAMPLES = {
     ),
     "video-generation": Example(
         module="video_generation",
-        region="us-west-2",
+        region="us-east-1",  # the function; the model and its bucket are in us-west-2 (bedrock_region)
         function_name="durable-video-generation",
         operations=["mint-idempotency-token", "start-async-invoke", "wait-for-video", "build-result"],
         crash_before="build-result",
@@ -134,6 +134,20 @@ def test_invoke_reaches_succeeded_with_every_operation(deployed, local_aws):
     assert outcome["status"] == "SUCCEEDED"
     _, finished = started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
     assert [op for op in example.operations if finished[op] == 1] == example.operations, finished
+
+
+@pytest.mark.parametrize("deployed", ["video-generation"], indirect=True)
+def test_the_video_is_made_across_regions_and_really_in_s3(deployed, local_aws):
+    name, example = deployed
+
+    status, outcome = invoke(name, local_aws)
+
+    assert status == 0, outcome
+    bucket, _, key = outcome["result"]["output_s3_uri"].removeprefix("s3://").partition("/")
+    s3 = client("s3", example, local_aws)
+    assert s3.head_object(Bucket=bucket, Key=key)["ContentLength"] > 0
+    assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] == "us-west-2"
+    assert outcome["result"]["invocation_arn"].startswith("arn:aws:bedrock:us-west-2:")
 
 
 def test_an_invalid_payload_fails_naming_the_field(deployed, local_aws):
