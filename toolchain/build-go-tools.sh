@@ -4,7 +4,10 @@
 # repository, lays the providers out as a filesystem mirror and writes the CLI
 # configuration that makes `tofu init` (and `terraform init`) work offline.
 #
-# Usage: build-go-tools.sh CACHE_DIR
+# Usage: build-go-tools.sh CACHE_DIR [TOOL...]
+# TOOL is tofu, tflint, terraform-docs or providers (with their mirror and CLI
+# configuration); all of them by default. The registry toolchain builds only
+# the linters that are not installed.
 # Every artefact is keyed by version: a warm rerun builds nothing.
 set -euo pipefail
 
@@ -12,13 +15,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=toolchain/versions.env
 source "$here/versions.env"
 
-cache=${1:?usage: build-go-tools.sh CACHE_DIR}
+usage="usage: build-go-tools.sh CACHE_DIR [tofu|tflint|terraform-docs|providers]..."
+cache=${1:?$usage}
+shift
+tools=("$@")
+(( ${#tools[@]} )) || tools=(tofu tflint terraform-docs providers)
+for tool in "${tools[@]}"; do
+  [[ $tool =~ ^(tofu|tflint|terraform-docs|providers)$ ]] || { echo "error: unknown tool \"$tool\"; $usage" >&2; exit 2; }
+done
+# wanted TOOL: was TOOL asked for?
+wanted() { [[ " ${tools[*]} " == *" $1 "* ]]; }
 bin="$cache/bin"
 stats="$cache/build-stats"
 mirror="$cache/providers"
 mkdir -p "$bin" "$stats" "$mirror" "$cache/plugin-cache"
-
-platform="$(go env GOOS)_$(go env GOARCH)"
 
 # build MODULE VERSION PACKAGE OUTPUT LABEL [NOTE]
 # Downloads MODULE@VERSION and builds PACKAGE inside it (the OpenTofu go.mod
@@ -32,6 +42,7 @@ build() {
     echo "  cached   $label"
     return
   fi
+  command -v go >/dev/null || { echo "error: building $label needs Go on PATH (README: Requirements)" >&2; exit 1; }
   [[ -n $note ]] && echo "  note: $note"
   local dir
   dir=$(go mod download -json "$module@$version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
@@ -72,9 +83,10 @@ wait_up_to() {
 # (registry.opentofu.org) and for Terraform (registry.terraform.io).
 provider() {
   local name=$1 module=$2 module_version=$3 version=$4
-  local built="$bin/terraform-provider-${name}_v$version" note=""
+  local built="$bin/terraform-provider-${name}_v$version" note="" platform
   [[ $name == aws ]] && note="the AWS provider is a very large Go build: about 25 min and 9 GiB of memory on 2 cores, once per version"
   build "$module" "$module_version" . "$built" "provider hashicorp/$name $version" "$note"
+  platform="$(go env GOOS)_$(go env GOARCH)"
   local host
   for host in registry.opentofu.org registry.terraform.io; do
     local target="$mirror/$host/hashicorp/$name/$version/$platform"
@@ -83,12 +95,19 @@ provider() {
   done
 }
 
-echo "Go tools (cache: $cache)"
-# dev=no: a release build, so `tofu version` says 1.12.6, not 1.12.6-dev.
-EXTRA_LDFLAGS="-X $OPENTOFU_MODULE/version.dev=no" \
-  build "$OPENTOFU_MODULE" "$OPENTOFU_VERSION" ./cmd/tofu "$bin/tofu-${OPENTOFU_VERSION#v}" "OpenTofu ${OPENTOFU_VERSION#v}"
-build "$TFLINT_MODULE" "$TFLINT_VERSION" . "$bin/tflint-${TFLINT_VERSION#v}" "tflint ${TFLINT_VERSION#v}"
-build "$TERRAFORM_DOCS_MODULE" "$TERRAFORM_DOCS_VERSION" . "$bin/terraform-docs-${TERRAFORM_DOCS_VERSION#v}" "terraform-docs ${TERRAFORM_DOCS_VERSION#v}"
+echo "Go tools (cache: $cache): ${tools[*]}"
+if wanted tofu; then
+  # dev=no: a release build, so `tofu version` says 1.12.6, not 1.12.6-dev.
+  EXTRA_LDFLAGS="-X $OPENTOFU_MODULE/version.dev=no" \
+    build "$OPENTOFU_MODULE" "$OPENTOFU_VERSION" ./cmd/tofu "$bin/tofu-${OPENTOFU_VERSION#v}" "OpenTofu ${OPENTOFU_VERSION#v}"
+fi
+if wanted tflint; then
+  build "$TFLINT_MODULE" "$TFLINT_VERSION" . "$bin/tflint-${TFLINT_VERSION#v}" "tflint ${TFLINT_VERSION#v}"
+fi
+if wanted terraform-docs; then
+  build "$TERRAFORM_DOCS_MODULE" "$TERRAFORM_DOCS_VERSION" . "$bin/terraform-docs-${TERRAFORM_DOCS_VERSION#v}" "terraform-docs ${TERRAFORM_DOCS_VERSION#v}"
+fi
+wanted providers || exit 0
 provider local "$LOCAL_PROVIDER_MODULE" "$LOCAL_PROVIDER_MODULE_VERSION" "$LOCAL_PROVIDER_VERSION"
 provider aws "$AWS_PROVIDER_MODULE" "$AWS_PROVIDER_MODULE_VERSION" "$AWS_PROVIDER_VERSION"
 
