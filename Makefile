@@ -13,12 +13,34 @@ PYTHON ?= python3
 # The workflow tests also run on a Lambda runtime's Python (python3.13 or python3.14).
 LAMBDA_PYTHON ?= $(shell toolchain/find-python.sh 3.13 3.14)
 
-TOFU := $(CACHE)/bin/tofu-$(OPENTOFU_VERSION:v%=%)
-TFLINT := $(CACHE)/bin/tflint-$(TFLINT_VERSION:v%=%)
-TERRAFORM_DOCS := $(CACHE)/bin/terraform-docs-$(TERRAFORM_DOCS_VERSION:v%=%)
+# Where the engine and providers come from (toolchain/choose-toolchain.sh):
+# registry = the installed terraform/tofu, init fetches providers from the registry;
+# source = OpenTofu and providers built from Go modules, served by a local mirror;
+# auto = registry when an engine is installed and its registry answers, else source.
+TOOLCHAIN ?= auto
+TOOLCHAIN_DECISION := $(shell toolchain/choose-toolchain.sh "$(CACHE)" "$(TOOLCHAIN)")
+TOOLCHAIN_CHOICE := $(firstword $(TOOLCHAIN_DECISION))
+
+# $(call built,NAME,VERSION): the tool `make setup` builds into the cache.
+built = $(CACHE)/bin/$(1)-$(2:v%=%)
+TOFU := $(call built,tofu,$(OPENTOFU_VERSION))
+ifeq ($(TOOLCHAIN_CHOICE),registry)
+TF ?= $(word 2,$(TOOLCHAIN_DECISION))
+# Installed linters are used as they are; only missing ones are built.
+TFLINT := $(or $(shell command -v tflint 2>/dev/null),$(call built,tflint,$(TFLINT_VERSION)))
+TERRAFORM_DOCS := $(or $(shell command -v terraform-docs 2>/dev/null),$(call built,terraform-docs,$(TERRAFORM_DOCS_VERSION)))
+GO_TOOLS := $(strip $(if $(filter $(CACHE)/%,$(TFLINT)),tflint) $(if $(filter $(CACHE)/%,$(TERRAFORM_DOCS)),terraform-docs))
+# No mirror: init fetches the providers; the plugin cache shares them between roots.
+export TF_CLI_CONFIG_FILE := $(CACHE)/cli-registry.tfrc
+else ifeq ($(TOOLCHAIN_CHOICE),source)
 # HashiCorp Terraform when it is on PATH, else the OpenTofu built by `make setup`.
 TF ?= $(or $(shell command -v terraform 2>/dev/null),$(TOFU))
+TFLINT := $(call built,tflint,$(TFLINT_VERSION))
+TERRAFORM_DOCS := $(call built,terraform-docs,$(TERRAFORM_DOCS_VERSION))
 export TF_CLI_CONFIG_FILE := $(CACHE)/cli.tfrc
+else
+$(error toolchain/choose-toolchain.sh chose no toolchain for TOOLCHAIN=$(TOOLCHAIN): see its message above)
+endif
 # Wheels bundled into Lambda packages, fetched once by `make setup`.
 export DURABLE_BEDROCK_WHEEL_CACHE := $(CACHE)/wheels
 # Tests send traffic to loopback only: a package build that misses the wheel
@@ -60,15 +82,21 @@ endif
 export PAYLOAD
 
 .PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-compat-needed clean
-.PHONY: demo apply invoke history destroy example-ready bench
+.PHONY: demo apply invoke history stop-executions destroy example-ready bench preflight
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: go-tools venvs wheels ## Build the pinned toolchain and Python environments (idempotent; the first run builds the AWS provider, ~25 min)
+setup: go-tools venvs wheels ## Toolchain and Python environments (idempotent; TOOLCHAIN=auto|source|registry; from source the first run takes ~25 min)
 
 go-tools:
+	@echo "Toolchain: $(TOOLCHAIN_CHOICE) - $(wordlist 3,$(words $(TOOLCHAIN_DECISION)),$(TOOLCHAIN_DECISION))"
+ifeq ($(TOOLCHAIN_CHOICE),registry)
+	@mkdir -p "$(CACHE)/plugin-cache" && echo 'plugin_cache_dir = "$(CACHE)/plugin-cache"' > "$(TF_CLI_CONFIG_FILE)"
+	@$(if $(GO_TOOLS),toolchain/build-go-tools.sh "$(CACHE)" $(GO_TOOLS),true)
+else
 	@toolchain/build-go-tools.sh "$(CACHE)"
+endif
 	@echo "  TF = $(TF) ($$($(TF) version | head -n 1))"
 
 wheels:
@@ -129,7 +157,7 @@ test-module: setup ## Module tests (tests/*.tftest.hcl, AWS provider mocked)
 
 test-python: setup
 	@echo "test: pytest ($$($(PYTHON) --version))"
-	@$(TEST_ENV) TF="$(TF)" TOFU="$(TOFU)" $(DEV_VENV)/bin/pytest
+	@$(TEST_ENV) TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) $(DEV_VENV)/bin/pytest
 	@echo "test: workflow tests on $$($(LAMBDA_PYTHON) --version) (a Lambda runtime's Python)"
 	@$(TEST_ENV) $(LAMBDA_VENV)/bin/pytest -q tests/workflows
 
@@ -143,8 +171,17 @@ demo: ## Apply examples/content-pipeline on local AWS and watch a durable run fi
 	@echo "Local AWS is still running (state in $(LOCAL_AWS_STATE)). Next: make invoke | make history |"
 	@echo "make destroy (remove the function) | make down (stop local AWS)."
 
+preflight: $(DEV_VENV)/.complete ## Is the account ready for EXAMPLE? Read-only checks, one line each (TARGET=aws; local: local AWS)
+	@[[ $(TARGET) != local ]] || $(MAKE) up
+	@$(DEV_VENV)/bin/python tools/preflight.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(PREFLIGHT_ARGS)
+
+# With TARGET=aws, apply runs preflight first and stops on anything to fix.
+# PREFLIGHT=skip applies anyway: IAM simulation cannot see every condition
+# (SCPs, permissions boundaries of other accounts), so a check can be wrong.
 apply: setup ## Deploy an example: EXAMPLE=content-pipeline|video-generation, TARGET=local (default) or aws
 	@[[ $(TARGET) != local ]] || $(MAKE) up
+	@[[ $(TARGET) != aws || "$(PREFLIGHT)" == skip ]] || $(MAKE) preflight || { \
+	  echo "make apply: stopped before creating anything: fix the FIX lines above and rerun (PREFLIGHT=skip applies anyway)" >&2; exit 1; }
 	@$(MAKE) example-ready
 	@$(TF) -chdir=$(EXAMPLE_DIR) apply -input=false $(APPROVE)
 
@@ -154,7 +191,14 @@ invoke: example-ready ## Run the applied example once and follow it (PAYLOAD='{"
 history: example-ready ## Print the step timeline of the example's last execution
 	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) --history
 
-destroy: example-ready ## Remove an applied example (same EXAMPLE and TARGET as apply)
+stop-executions: example-ready ## Stop the unfinished durable executions of every version of the example's function
+	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) --stop-executions
+
+# Stops the executions first (asking first with TARGET=aws); nothing to stop when
+# the example has no outputs (never applied, or already destroyed).
+destroy: example-ready ## Stop the example's executions, then remove it (same EXAMPLE and TARGET as apply)
+	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) \
+	  --stop-executions $(if $(APPROVE),,--confirm)
 	@$(TF) -chdir=$(EXAMPLE_DIR) destroy -input=false $(APPROVE)
 
 # Points the example at local AWS (a generated *_override.tf, not in git) or at

@@ -55,7 +55,15 @@ resource "aws_lambda_function" "this" {
 
   tags = var.tags
 
-  # Deleting a durable function first stops its running executions.
+  # Before DeleteFunction the AWS provider stops RUNNING executions
+  # (internal/service/lambda/function.go: resourceFunctionDelete ->
+  # stopDurableExecutions): it lists them with ListDurableExecutionsByFunction
+  # without a Qualifier, stops them one by one and waits for each to be STOPPED
+  # (2 s polls, within this delete timeout). Unqualified, that list is $LATEST
+  # only by the provider's SDK docs (aws-sdk-go-v2 lambda v1.91.0) but every
+  # version by botocore 1.44.5's; PAUSED executions are never stopped. This
+  # module's executions run on published versions, so `make destroy` first
+  # stops them version by version, as `make stop-executions` does.
   timeouts {
     delete = "60m"
   }

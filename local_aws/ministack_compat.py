@@ -500,6 +500,288 @@ def inference_profiles_route_like_aws() -> None:
     _replace(bedrock, "_get_inference_profile", get_inference_profile)
 
 
+# Bytes written as the "video" of a local async invoke: an MP4 file-type box,
+# enough for a reader to tell what it is; no real video is generated locally.
+LOCAL_VIDEO_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+
+
+def async_invoke_writes_video_like_aws() -> None:
+    """Upstream: StartAsyncInvoke records a Completed job that wrote nothing,
+    and GetAsyncInvoke echoes the requested s3Uri. AWS writes the output into
+    a folder named after the invocation id under the requested s3Uri, with
+    the caller's permissions, and GetAsyncInvoke reports that folder as the
+    s3Uri (the Nova Reel guide reads `<s3Uri>/output.mp4` from it:
+    https://docs.aws.amazon.com/nova/latest/userguide/video-gen-access.html);
+    a job that cannot write fails with a failureMessage. We write a small
+    output.mp4 there through ministack's S3 (as the caller's account) and
+    report the folder. Retire when ministack writes async-invoke outputs."""
+    from ministack.services import bedrock_runtime, s3
+
+    stock = _original(bedrock_runtime, "handle_request")
+
+    async def handle_request(method, path, headers, body, query_params):
+        status, out_headers, out_body = await stock(method, path, headers, body, query_params)
+        if not (method == "POST" and path == "/async-invoke" and status == 200):
+            return status, out_headers, out_body
+        arn = json.loads(out_body)["invocationArn"]
+        job = bedrock_runtime._async_invokes[arn]
+        requested = job["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"]
+        folder = f"{requested.rstrip('/')}/{arn.rsplit('/', 1)[-1]}"
+        bucket, _, prefix = folder.removeprefix("s3://").partition("/")
+        written, _, error = await s3.handle_request(
+            "PUT", f"/{bucket}/{prefix}/output.mp4", {"content-type": "video/mp4"}, LOCAL_VIDEO_BYTES, {},
+            enforce_bucket_region=False, internal=True,
+        )  # fmt: skip
+        job["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"] = folder
+        if written != 200:
+            job["status"] = "Failed"
+            job["failureMessage"] = f"Could not write the output to {folder}: {error[:300]!r}"
+        return status, out_headers, out_body
+
+    _replace(bedrock_runtime, "handle_request", handle_request)
+
+
+# ---------------------------------------------------------------------------
+# Account readiness reads (tools/preflight.py): model catalog, use-case form,
+# IAM simulation, Service Quotas.
+# ---------------------------------------------------------------------------
+
+# Foundation models the workflows default to, missing from ministack's catalog,
+# with what GetFoundationModel reports for them on AWS (FoundationModelDetails,
+# botocore bedrock/2023-04-20 service-2.json). Current Claude models are served
+# through inference profiles only: AWS lists their inferenceTypesSupported as
+# ["INFERENCE_PROFILE"] and refuses on-demand calls by model id ("Invocation of
+# model ID ... with on-demand throughput isn't supported"). Luma Ray 2 makes
+# videos (outputModalities VIDEO, a value newer than botocore's ModelModality
+# enum) and is sold through AWS Marketplace.
+CURRENT_FOUNDATION_MODELS = {
+    "anthropic.claude-haiku-4-5-20251001-v1:0": {
+        "entry": ("Claude Haiku 4.5", "Anthropic", ["TEXT", "IMAGE"], ["TEXT"], True),
+        "InferenceTypesSupported": ["INFERENCE_PROFILE"],
+    },
+    "luma.ray-v2:0": {
+        "entry": ("Ray v2", "Luma AI", ["TEXT"], ["VIDEO"], False),
+        "InferenceTypesSupported": ["ON_DEMAND"],
+    },
+}
+
+
+def current_foundation_models_in_catalog() -> None:
+    """Upstream: the foundation-model catalog stops at Claude 3.5 and has no
+    video model, so GetFoundationModel, GetFoundationModelAvailability,
+    ListFoundationModelAgreementOffers and CreateFoundationModelAgreement
+    answer ResourceNotFoundException for the workflows' default models
+    (Claude Haiku 4.5, Luma Ray 2); and every model is reported as ON_DEMAND.
+    AWS answers for them, with the inference types above. We add them to the
+    catalog (ministack's own availability rules then apply: a model not sold
+    by Amazon reports agreement NOT_AVAILABLE until CreateFoundationModelAgreement).
+    The runtime (Converse, InvokeModel) does not read this catalog. Retire
+    when ministack's catalog has them."""
+    from ministack.services import bedrock
+
+    catalog = _original(bedrock, "_CATALOG")
+    summary = _original(bedrock, "_model_summary")
+    known = {entry[0] for entry in catalog}
+    added = [(model_id, *model["entry"]) for model_id, model in CURRENT_FOUNDATION_MODELS.items()]
+    added = [entry for entry in added if entry[0] not in known]
+
+    def model_summary(model_id, *rest):
+        details = summary(model_id, *rest)
+        extra = CURRENT_FOUNDATION_MODELS.get(model_id)
+        if extra:
+            details["InferenceTypesSupported"] = list(extra["InferenceTypesSupported"])
+        return details
+
+    _replace(bedrock, "_CATALOG", [*catalog, *added])
+    _replace(bedrock, "_model_summary", model_summary)
+
+
+def use_case_form_absent_until_submitted() -> None:
+    """Upstream: GetUseCaseForModelAccess answers an empty formData before any
+    PutUseCaseForModelAccess. AWS answers ResourceNotFoundException (one of
+    the operation's errors in the botocore model) until the account has
+    submitted Anthropic's one-time use-case form, which is how a client tells
+    whether the form is still needed. Retire when ministack answers so."""
+    from ministack.services import bedrock
+
+    stock = _original(bedrock, "_get_use_case_for_model_access")
+    use_cases = _original(bedrock, "_USE_CASE")
+
+    def get_use_case_for_model_access():
+        if use_cases.get("usecase") is None:
+            return bedrock._not_found("No use case for model access has been submitted for this account.")
+        return stock()
+
+    _replace(bedrock, "_get_use_case_for_model_access", get_use_case_for_model_access)
+
+
+def simulation_resolves_principal_arn() -> None:
+    """Upstream: SimulatePrincipalPolicy looks a role or user up by everything
+    after `role/` or `user/` in PolicySourceArn, so an entity with a path
+    (arn:aws:iam::<account>:role/<path>/<name>, as SSO and service roles
+    have) is not found, and a principal that does not exist is simulated with
+    no policies: every action comes back implicitDeny. AWS resolves the full
+    ARN, path included, and answers NoSuchEntity (botocore iam/2010-05-08,
+    SimulatePrincipalPolicy errors) for an ARN that names no user or role.
+    Retire when ministack parses the path out of the ARN."""
+    from ministack.core.responses import get_account_id
+    from ministack.services import iam
+
+    stock = _original(iam, "_simulate_principal_policy")
+    handlers = _original(iam, "_IAM_HANDLERS")
+    if handlers.get("SimulatePrincipalPolicy") is not stock:
+        raise CompatError("iam._IAM_HANDLERS no longer sends SimulatePrincipalPolicy to _simulate_principal_policy")
+
+    def simulate_principal_policy(p):
+        source = iam._p(p, "PolicySourceArn")
+        parts = source.split(":", 5)
+        kind, _, rest = parts[5].partition("/") if len(parts) == 6 else ("", "", "")
+        if kind not in ("role", "user"):
+            return stock(p)  # groups and malformed ARNs: as upstream
+        path, _, name = rest.rpartition("/")
+        entity = (iam._roles if kind == "role" else iam._users).get(name)
+        if parts[4] != get_account_id() or entity is None or entity.get("Path", "/") != f"/{path}/".replace("//", "/"):
+            return iam._error(404, "NoSuchEntity", f"The {kind} with name {name} cannot be found ({source}).")
+        return stock({**p, "PolicySourceArn": [f"{':'.join(parts[:5])}:{kind}/{name}"]})
+
+    _replace(iam, "_simulate_principal_policy", simulate_principal_policy)
+    handlers["SimulatePrincipalPolicy"] = simulate_principal_policy
+
+
+# Amazon Bedrock quotas Service Quotas answers locally (ListServiceQuotas,
+# ServiceCode "bedrock"): names as AWS spells them for these models (model-
+# inference quotas are per model and per kind of call: on-demand, cross-region
+# profile, global profile; https://docs.aws.amazon.com/bedrock/latest/userguide/quotas.html),
+# plus one unrelated quota. Values are illustrative (AWS's depend on the
+# account and region), except the Luma one, as read from an account. Quota
+# codes are local stand-ins, not AWS's.
+LOCAL_BEDROCK_QUOTAS = (
+    ("Cross-region model inference tokens per minute for Anthropic Claude Haiku 4.5", 4_000_000.0),
+    ("Global cross-region model inference tokens per minute for Anthropic Claude Haiku 4.5", 4_000_000.0),
+    ("On-demand model inference tokens per minute for Amazon Nova Lite", 4_000_000.0),
+    ("Cross-region model inference tokens per minute for Amazon Nova Lite", 8_000_000.0),
+    ("On-demand model inference concurrent requests for Luma Ray V2", 1.0),
+    ("Batch inference job size (in GB) for Amazon Nova Lite", 5.0),
+)
+SERVICE_QUOTAS_TARGET_PREFIX = "ServiceQuotasV20190624."
+
+
+def _service_quota(code: str, name: str, value: float) -> dict:
+    from ministack.core.responses import get_account_id, get_region
+
+    return {
+        "ServiceCode": "bedrock",
+        "ServiceName": "Amazon Bedrock",
+        "QuotaArn": f"arn:aws:servicequotas:{get_region()}:{get_account_id()}:bedrock/{code}",
+        "QuotaCode": code,
+        "QuotaName": name,
+        "Value": value,
+        "Unit": "None",
+        "Adjustable": True,
+        "GlobalQuota": False,
+        "QuotaAppliedAtLevel": "ACCOUNT",
+    }
+
+
+async def _service_quotas_request(method, path, headers, body, query_params):
+    """ListServiceQuotas (botocore service-quotas/2019-06-24, JSON protocol),
+    paginated with MaxResults (1-100) and NextToken."""
+    import hashlib
+
+    def answer(status: int, document: dict) -> tuple:
+        return status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(document).encode()
+
+    operation = headers.get("x-amz-target", "").removeprefix(SERVICE_QUOTAS_TARGET_PREFIX)
+    if operation != "ListServiceQuotas":
+        return answer(400, {"__type": "UnknownOperationException", "message": f"{operation} is not emulated locally"})
+    request = json.loads(body or b"{}")
+    if not request.get("ServiceCode"):
+        return answer(400, {"__type": "IllegalArgumentException", "message": "ServiceCode is required."})
+    size = request.get("MaxResults", 100)
+    if not isinstance(size, int) or not 1 <= size <= 100:
+        return answer(400, {"__type": "IllegalArgumentException", "message": "MaxResults must be 1-100."})
+    token = request.get("NextToken") or "0"
+    if not token.isdigit():
+        return answer(400, {"__type": "InvalidPaginationTokenException", "message": "Invalid NextToken."})
+    # Only Bedrock's quotas are modelled; any other service answers no quotas.
+    rows = LOCAL_BEDROCK_QUOTAS if request["ServiceCode"] == "bedrock" else ()
+    quotas = [
+        _service_quota("L-" + hashlib.sha256(name.encode()).hexdigest()[:8].upper(), name, value)
+        for name, value in rows
+        if not request.get("QuotaCode")
+        or request["QuotaCode"] == "L-" + hashlib.sha256(name.encode()).hexdigest()[:8].upper()
+    ]
+    start = int(token)
+    document = {"Quotas": quotas[start : start + size]}
+    if start + size < len(quotas):
+        document["NextToken"] = str(start + size)
+    return answer(200, document)
+
+
+def service_quotas_lists_bedrock_quotas() -> None:
+    """Upstream: there is no Service Quotas service; a ListServiceQuotas
+    request falls through to another service's router and fails with an
+    empty 400. AWS lists the account's quotas of a service, page by page.
+    We route the Service Quotas JSON protocol (X-Amz-Target
+    ServiceQuotasV20190624.*) to ListServiceQuotas over LOCAL_BEDROCK_QUOTAS.
+    This imports ministack.app (to register the service) before launch.py
+    does; the patches above only rebind service-module names, which app
+    looks up per request. Retire when ministack emulates Service Quotas."""
+    from ministack import app
+    from ministack.core import router
+
+    patterns = _original(router, "SERVICE_PATTERNS")
+    handlers = _original(app, "SERVICE_HANDLERS")
+    patterns["servicequotas"] = {"target_prefixes": [SERVICE_QUOTAS_TARGET_PREFIX.rstrip(".")]}
+    handlers["servicequotas"] = _service_quotas_request
+
+
+def durable_list_filters_every_status() -> None:
+    """Upstream: ListDurableExecutionsByFunction filters on the first value of
+    Statuses only: `?Statuses=PAUSED&Statuses=RUNNING` lists just the PAUSED
+    executions. AWS takes a list of up to 10 statuses and returns the
+    executions in any of them (botocore 1.44.5, lambda 2015-03-31
+    service-2.json: ListDurableExecutionsByFunctionRequest.Statuses, shape
+    ExecutionStatusList, min 1, max 10); tools/stop_executions.py asks for
+    RUNNING, PAUSING and PAUSED at once. With several statuses we read the
+    stock listing (every other filter and the order applied) without a status
+    filter, keep the requested statuses and page the result with the stock
+    offset markers. Retire when ministack filters on every value of Statuses."""
+    from ministack.services import lambda_durable
+
+    stock = _original(lambda_durable, "handle_list_by_function")
+
+    def first(query_params: dict, key: str, default: str) -> str:
+        value = query_params.get(key, default)
+        return (value[0] if value else default) if isinstance(value, list) else value
+
+    def handle_list_by_function(function_name, query_params, function_arn_lookup):
+        statuses = query_params.get("Statuses") or []
+        statuses = [statuses] if isinstance(statuses, str) else list(statuses)
+        if len(statuses) < 2:
+            return stock(function_name, query_params, function_arn_lookup)
+        checked = stock(function_name, {**query_params, "Statuses": statuses[:1]}, function_arn_lookup)
+        if checked[0] != 200:  # unknown function, bad MaxItems: the stock error
+            return checked
+        unfiltered = {k: v for k, v in query_params.items() if k not in ("Statuses", "Status", "Marker", "MaxItems")}
+        matches, marker = [], ""
+        while True:
+            paging = {"MaxItems": ["1000"], **({"Marker": [marker]} if marker else {})}
+            page = json.loads(stock(function_name, {**unfiltered, **paging}, function_arn_lookup)[2])
+            matches += [e for e in page["DurableExecutions"] if e["Status"] in statuses]
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+        start = int(first(query_params, "Marker", "0") or 0)
+        max_items = int(first(query_params, "MaxItems", "100")) or 100
+        response = {"DurableExecutions": matches[start : start + max_items]}
+        if start + max_items < len(matches):
+            response["NextMarker"] = str(start + max_items)
+        return lambda_durable.json_response(response)
+
+    _replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
+
+
 PATCHES = (
     durable_config_enables_durability,
     event_invoke_runs_durable_execution,
@@ -510,6 +792,12 @@ PATCHES = (
     managed_durable_policy_exists,
     bucket_request_payment_readable,
     inference_profiles_route_like_aws,
+    async_invoke_writes_video_like_aws,
+    current_foundation_models_in_catalog,
+    use_case_form_absent_until_submitted,
+    simulation_resolves_principal_arn,
+    service_quotas_lists_bedrock_quotas,
+    durable_list_filters_every_status,
 )
 
 

@@ -10,8 +10,13 @@ def _seconds_since(start: datetime, moment: datetime) -> str:
 
 
 def _error_text(details: dict) -> str:
+    """The error as ': ErrorType: message', or '' when the event carries no
+    error payload (a history read with IncludeExecutionData=false leaves
+    payloads out)."""
     error = (details.get("Error") or {}).get("Payload") or {}
-    return f"{error.get('ErrorType', 'Error')}: {error.get('ErrorMessage', '')}".strip()
+    if not error:
+        return ""
+    return f": {error.get('ErrorType', 'Error')}: {error.get('ErrorMessage', '')}".rstrip()
 
 
 def describe(event: dict) -> str | None:
@@ -36,9 +41,9 @@ def describe(event: dict) -> str | None:
         if retry.get("NextAttemptDelaySeconds") is not None:
             return (
                 f"step {name} failed (attempt {retry.get('CurrentAttempt', '?')}), "
-                f"retrying in {retry['NextAttemptDelaySeconds']} s: {_error_text(details)}"
+                f"retrying in {retry['NextAttemptDelaySeconds']} s{_error_text(details)}"
             )
-        return f"step {name} failed: {_error_text(details)}"
+        return f"step {name} failed{_error_text(details)}"
     if kind == "WaitStarted":
         details = event.get("WaitStartedDetails", {})
         until = details.get("ScheduledEndTimestamp")
@@ -53,7 +58,7 @@ def describe(event: dict) -> str | None:
         return "execution SUCCEEDED"
     if kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionStopped"):
         details = event.get(f"{kind}Details", {})
-        return f"execution {kind.removeprefix('Execution').upper()}: {_error_text(details)}"
+        return f"execution {kind.removeprefix('Execution').upper()}{_error_text(details)}"
     return None
 
 

@@ -27,6 +27,17 @@ COVERING_TESTS = {
     "managed_durable_policy_exists": ["test_managed_durable_execution_policy_is_readable"],
     "bucket_request_payment_readable": ["test_bucket_request_payment_is_readable"],
     "inference_profiles_route_like_aws": ["test_a_system_defined_inference_profile_lists_its_destination_models"],
+    "async_invoke_writes_video_like_aws": [
+        "test_an_async_job_writes_its_video_into_a_folder_named_after_it",
+        "test_an_async_job_that_cannot_write_fails_with_a_message",
+    ],
+    "durable_list_filters_every_status": ["test_listing_by_several_statuses_returns_executions_in_each"],
+    "current_foundation_models_in_catalog": ["test_current_models_are_in_the_foundation_model_catalog"],
+    "use_case_form_absent_until_submitted": ["test_the_use_case_form_is_absent_until_submitted"],
+    "simulation_resolves_principal_arn": [
+        "test_simulation_resolves_a_role_arn_with_its_path_and_refuses_unknown_principals"
+    ],
+    "service_quotas_lists_bedrock_quotas": ["test_service_quotas_lists_bedrock_quotas_page_by_page"],
 }
 
 
