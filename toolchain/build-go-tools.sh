@@ -113,7 +113,7 @@ provider aws "$AWS_PROVIDER_MODULE" "$AWS_PROVIDER_MODULE_VERSION" "$AWS_PROVIDE
 
 # No `direct {}` block: a provider that is not in the mirror fails init
 # instead of silently reaching for a registry.
-cat > "$cache/cli.tfrc.partial" <<EOF
+cat > "$cache/cli.tfrc.$$" <<EOF
 # Written by toolchain/build-go-tools.sh; exported by the Makefile as TF_CLI_CONFIG_FILE.
 plugin_cache_dir = "$cache/plugin-cache"
 provider_installation {
@@ -123,5 +123,5 @@ provider_installation {
   }
 }
 EOF
-mv "$cache/cli.tfrc.partial" "$cache/cli.tfrc"
+mv "$cache/cli.tfrc.$$" "$cache/cli.tfrc"
 echo "  CLI config $cache/cli.tfrc"

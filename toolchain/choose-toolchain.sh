@@ -67,6 +67,6 @@ else
   decision="source - $url gave no registry discovery document (limit $seconds s): $built"
 fi
 mkdir -p "$cache"
-printf '%s\t%s\n' "$key" "$decision" >"$cache_file.partial"
-mv "$cache_file.partial" "$cache_file"
+printf '%s\t%s\n' "$key" "$decision" >"$cache_file.$$"
+mv "$cache_file.$$" "$cache_file"
 echo "$decision"
