@@ -141,7 +141,7 @@ lint: setup ## ruff, shellcheck, formatting, tflint, checkov, docs in sync
 docs: setup ## Regenerate the module's inputs/outputs tables in README.md
 	@$(TERRAFORM_DOCS) .
 
-validate: setup ## init (offline, from the local mirror) and validate the module and every example
+validate: setup ## init (from the local mirror, or the registry with TOOLCHAIN=registry) and validate the module and every example
 	@for root in $(TF_ROOTS); do \
 	  echo "validate: $$root"; \
 	  $(TF) -chdir=$$root init -backend=false -input=false -no-color >/dev/null; \
@@ -178,7 +178,7 @@ preflight: $(DEV_VENV)/.complete ## Is the account ready for EXAMPLE? Read-only 
 # With TARGET=aws, apply runs preflight first and stops on anything to fix.
 # PREFLIGHT=skip applies anyway: IAM simulation cannot see every condition
 # (SCPs, permissions boundaries of other accounts), so a check can be wrong.
-apply: setup ## Deploy an example: EXAMPLE=content-pipeline|video-generation, TARGET=local (default) or aws
+apply: setup ## Deploy an example: EXAMPLE=content-pipeline|video-generation|sqs-trigger, TARGET=local (default) or aws
 	@[[ $(TARGET) != local ]] || $(MAKE) up
 	@[[ $(TARGET) != aws || "$(PREFLIGHT)" == skip ]] || $(MAKE) preflight || { \
 	  echo "make apply: stopped before creating anything: fix the FIX lines above and rerun (PREFLIGHT=skip applies anyway)" >&2; exit 1; }
@@ -188,7 +188,7 @@ apply: setup ## Deploy an example: EXAMPLE=content-pipeline|video-generation, TA
 invoke: example-ready ## Run the applied example once and follow it (PAYLOAD='{"topic": "..."}' to choose the input)
 	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(INVOKE_ARGS)
 
-history: example-ready ## Print the step timeline of the example's last execution
+history: example-ready ## Print the step timeline of the newest execution of the example's published version
 	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) --history
 
 stop-executions: example-ready ## Stop the unfinished durable executions of every version of the example's function
