@@ -1,10 +1,11 @@
 """Compatibility layer that makes ministack behave like AWS Lambda durable functions.
 
 Stock ministack (pinned: see EXPECTED_VERSION) runs the durable-execution APIs
-but departs from AWS in ways that break this project's flow (DESIGN.md, "Known
-emulator gaps" 1-6). Each patch below is one named function that rebinds a
-ministack module attribute; its docstring names the upstream behaviour it
-corrects and what upstream change would retire it. Nothing changes what a
+but departs from AWS in ways that break this project's flow (the gaps listed
+in docs/ARCHITECTURE.md, "Local AWS: gaps and the patches that close them").
+Each patch below is one named function that rebinds a ministack module
+attribute; its docstring names the upstream behaviour it corrects and what
+upstream change would retire it. Nothing changes what a
 client sends: boto3 and the Terraform AWS provider talk to it exactly as to AWS.
 
 `apply()` fails loudly if the ministack version differs or a name it patches

@@ -2,7 +2,7 @@
 
 Each test drives the emulator through boto3 exactly as AWS would be driven and
 fails against stock ministack (LOCAL_AWS_COMPAT=off): the docstring names the
-gap of DESIGN.md it covers.
+gap of docs/ARCHITECTURE.md it covers.
 """
 
 import json
