@@ -62,7 +62,9 @@ LOCAL_AWS_STATE ?= $(CURDIR)/.local-aws
 export LOCAL_AWS_PORT LOCAL_AWS_STATE
 
 # Root modules: the module itself and every example.
-TF_ROOTS := . $(wildcard examples/*)
+# Every folder under examples/ is an example (examples/README.md lists them).
+EXAMPLES := $(patsubst examples/%/,%,$(wildcard examples/*/))
+TF_ROOTS := . $(addprefix examples/,$(EXAMPLES))
 
 # Examples: which one, and where (local AWS or your AWS account).
 EXAMPLE ?= content-pipeline
@@ -82,7 +84,7 @@ endif
 export PAYLOAD
 
 .PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-compat-needed clean
-.PHONY: demo apply invoke history stop-executions destroy example-ready bench preflight
+.PHONY: demo apply invoke history stop-executions destroy known-example example-ready bench preflight
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -171,14 +173,14 @@ demo: ## Apply examples/content-pipeline on local AWS and watch a durable run fi
 	@echo "Local AWS is still running (state in $(LOCAL_AWS_STATE)). Next: make invoke | make history |"
 	@echo "make destroy (remove the function) | make down (stop local AWS)."
 
-preflight: $(DEV_VENV)/.complete ## Is the account ready for EXAMPLE? Read-only checks, one line each (TARGET=aws; local: local AWS)
+preflight: $(DEV_VENV)/.complete known-example ## Is the account ready for EXAMPLE? Read-only checks, one line each (TARGET=aws; local: local AWS)
 	@[[ $(TARGET) != local ]] || $(MAKE) up
 	@$(DEV_VENV)/bin/python tools/preflight.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(PREFLIGHT_ARGS)
 
 # With TARGET=aws, apply runs preflight first and stops on anything to fix.
 # PREFLIGHT=skip applies anyway: IAM simulation cannot see every condition
 # (SCPs, permissions boundaries of other accounts), so a check can be wrong.
-apply: setup ## Deploy an example: EXAMPLE=content-pipeline|video-generation|sqs-trigger, TARGET=local (default) or aws
+apply: setup known-example ## Deploy an example: EXAMPLE=content-pipeline|video-generation|sqs-trigger, TARGET=local (default) or aws
 	@[[ $(TARGET) != local ]] || $(MAKE) up
 	@[[ $(TARGET) != aws || "$(PREFLIGHT)" == skip ]] || $(MAKE) preflight || { \
 	  echo "make apply: stopped before creating anything: fix the FIX lines above and rerun (PREFLIGHT=skip applies anyway)" >&2; exit 1; }
@@ -201,10 +203,12 @@ destroy: example-ready ## Stop the example's executions, then remove it (same EX
 	  --stop-executions $(if $(APPROVE),,--confirm)
 	@$(TF) -chdir=$(EXAMPLE_DIR) destroy -input=false $(APPROVE)
 
+known-example:
+	@[[ -d $(EXAMPLE_DIR) ]] || { echo "no example \"$(EXAMPLE)\"; choose one of: $(EXAMPLES)" >&2; exit 2; }
+
 # Points the example at local AWS (a generated *_override.tf, not in git) or at
 # AWS (no override), and selects the matching Terraform workspace.
-example-ready:
-	@[[ -d $(EXAMPLE_DIR) ]] || { echo "no example \"$(EXAMPLE)\"; choose one of: $(notdir $(wildcard examples/*))" >&2; exit 2; }
+example-ready: known-example
 	@if [[ $(TARGET) == local ]]; then \
 	  sed 's/@PORT@/$(LOCAL_AWS_PORT)/g' local_aws/provider_override.tf.in > $(EXAMPLE_DIR)/local_aws_override.tf; \
 	else rm -f $(EXAMPLE_DIR)/local_aws_override.tf; fi
