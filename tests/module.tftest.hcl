@@ -598,6 +598,42 @@ run "starter_is_sized_to_its_batch" {
   }
 }
 
+# --- Examples: each one plans, loaded as the root module with the mocks above ----
+# (the file's variables, such as name, are passed to the example's own).
+
+run "content_pipeline_plans" {
+  command = plan
+  module {
+    source = "./examples/content-pipeline"
+  }
+  assert {
+    condition     = module.content_pipeline.function_name == var.name
+    error_message = "the content pipeline example must plan its durable function"
+  }
+}
+
+run "video_generation_plans" {
+  command = plan
+  module {
+    source = "./examples/video-generation"
+  }
+  assert {
+    condition     = module.video_generation.function_name == var.name
+    error_message = "the video example must plan its durable function"
+  }
+}
+
+run "sqs_trigger_plans" {
+  command = plan
+  module {
+    source = "./examples/sqs-trigger"
+  }
+  assert {
+    condition     = module.queued_pipeline.function_name == var.name
+    error_message = "the SQS example must plan its durable function"
+  }
+}
+
 # --- Input validation: one run per rule -----------------------------------------
 
 run "rejects_a_name_too_long_for_the_role" {
