@@ -5,8 +5,8 @@ but departs from AWS in ways that break this project's flow (the gaps listed
 in docs/ARCHITECTURE.md, "Local AWS: gaps and the patches that close them").
 Each patch below is one named function that rebinds a ministack module
 attribute; its docstring names the upstream behaviour it corrects and what
-upstream change would retire it. Nothing changes what a
-client sends: boto3 and the Terraform AWS provider talk to it exactly as to AWS.
+upstream change would retire it. Nothing changes what a client sends: boto3
+and the Terraform AWS provider talk to it exactly as to AWS.
 
 `apply()` fails loudly if the ministack version differs or a name it patches
 has disappeared, rather than silently running stock behaviour.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
 import json
 import logging
 import threading
@@ -667,6 +668,11 @@ LOCAL_BEDROCK_QUOTAS = (
 SERVICE_QUOTAS_TARGET_PREFIX = "ServiceQuotasV20190624."
 
 
+def _local_quota_code(name: str) -> str:
+    """A stable stand-in quota code (L-XXXXXXXX, as AWS's look) made from the name."""
+    return "L-" + hashlib.sha256(name.encode()).hexdigest()[:8].upper()
+
+
 def _service_quota(code: str, name: str, value: float) -> dict:
     from ministack.core.responses import get_account_id, get_region
 
@@ -687,7 +693,6 @@ def _service_quota(code: str, name: str, value: float) -> dict:
 async def _service_quotas_request(method, path, headers, body, query_params):
     """ListServiceQuotas (botocore service-quotas/2019-06-24, JSON protocol),
     paginated with MaxResults (1-100) and NextToken."""
-    import hashlib
 
     def answer(status: int, document: dict) -> tuple:
         return status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(document).encode()
@@ -706,12 +711,9 @@ async def _service_quotas_request(method, path, headers, body, query_params):
         return answer(400, {"__type": "InvalidPaginationTokenException", "message": "Invalid NextToken."})
     # Only Bedrock's quotas are modelled; any other service answers no quotas.
     rows = LOCAL_BEDROCK_QUOTAS if request["ServiceCode"] == "bedrock" else ()
-    quotas = [
-        _service_quota("L-" + hashlib.sha256(name.encode()).hexdigest()[:8].upper(), name, value)
-        for name, value in rows
-        if not request.get("QuotaCode")
-        or request["QuotaCode"] == "L-" + hashlib.sha256(name.encode()).hexdigest()[:8].upper()
-    ]
+    coded = [(_local_quota_code(name), name, value) for name, value in rows]
+    wanted = request.get("QuotaCode")
+    quotas = [_service_quota(code, name, value) for code, name, value in coded if not wanted or code == wanted]
     start = int(token)
     document = {"Quotas": quotas[start : start + size]}
     if start + size < len(quotas):

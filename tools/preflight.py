@@ -119,6 +119,10 @@ class Report:
     def skip(self, check: str, detail: str) -> None:
         self.add(check, "skip", detail)
 
+    def judge(self, check: str, passed: bool, ok_detail: str, fix_detail: str) -> None:
+        """ok with ok_detail when passed, else FIX with fix_detail."""
+        self.add(check, "ok" if passed else "FIX", ok_detail if passed else fix_detail)
+
     @property
     def to_fix(self) -> list[Line]:
         return [line for line in self.lines if line.status == "FIX"]
@@ -370,32 +374,29 @@ def check_availability(aws: Aws, settings: Settings, report: Report, details: di
         )
     else:
         report.fix("model agreement", f"this account has not accepted {provider}'s offer for {model_id}: {accept}")
-    if found.get("authorizationStatus") == "AUTHORIZED":
-        report.ok("model authorization", f"{arn} is authorized for {model_id}")
-    else:
-        report.fix(
-            "model authorization",
-            f"{arn} is {found.get('authorizationStatus')} for {model_id}: an IAM policy, permissions boundary or "
-            "service control policy keeps it from the model; allow bedrock:InvokeModel on it (and the "
-            "aws-marketplace actions above), or ask your administrator",
-        )
-    if found.get("entitlementAvailability") == "AVAILABLE":
-        report.ok("model entitlement", f"the account is entitled to {model_id}")
-    else:
-        report.fix(
-            "model entitlement",
-            f"the account is not entitled to {model_id} ({found.get('entitlementAvailability')}): it needs a "
-            "valid payment method for AWS Marketplace purchases (Billing and Cost Management > Payment "
-            "preferences), then accept the offer again",
-        )
-    if found.get("regionAvailability") == "AVAILABLE":
-        report.ok("model region", f"{model_id} is available in {region}")
-    else:
-        report.fix(
-            "model region",
-            f"{model_id} is not available in {region} ({found.get('regionAvailability')}): call Bedrock in a "
-            "region that offers it (bedrock_region) or choose another model",
-        )
+    report.judge(
+        "model authorization",
+        found.get("authorizationStatus") == "AUTHORIZED",
+        f"{arn} is authorized for {model_id}",
+        f"{arn} is {found.get('authorizationStatus')} for {model_id}: an IAM policy, permissions boundary or "
+        "service control policy keeps it from the model; allow bedrock:InvokeModel on it (and the "
+        "aws-marketplace actions above), or ask your administrator",
+    )
+    report.judge(
+        "model entitlement",
+        found.get("entitlementAvailability") == "AVAILABLE",
+        f"the account is entitled to {model_id}",
+        f"the account is not entitled to {model_id} ({found.get('entitlementAvailability')}): it needs a "
+        "valid payment method for AWS Marketplace purchases (Billing and Cost Management > Payment "
+        "preferences), then accept the offer again",
+    )
+    report.judge(
+        "model region",
+        found.get("regionAvailability") == "AVAILABLE",
+        f"{model_id} is available in {region}",
+        f"{model_id} is not available in {region} ({found.get('regionAvailability')}): call Bedrock in a "
+        "region that offers it (bedrock_region) or choose another model",
+    )
 
 
 def check_use_case(aws: Aws, settings: Settings, report: Report, details: dict | None, model_id: str) -> None:
