@@ -4,21 +4,21 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-include toolchain/versions.env
+include devkit/toolchain/versions.env
 
 # Built tools, provider mirror and virtual environments live outside the
 # repository, keyed by version, so fresh clones and CI reuse them.
 CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/durable-bedrock-tf
 PYTHON ?= python3
 # The workflow tests also run on a Lambda runtime's Python (python3.13 or python3.14).
-LAMBDA_PYTHON ?= $(shell toolchain/find-python.sh 3.13 3.14)
+LAMBDA_PYTHON ?= $(shell devkit/toolchain/find-python.sh 3.13 3.14)
 
-# Where the engine and providers come from (toolchain/choose-toolchain.sh):
+# Where the engine and providers come from (devkit/toolchain/choose-toolchain.sh):
 # registry = the installed terraform/tofu, init fetches providers from the registry;
 # source = OpenTofu and providers built from Go modules, served by a local mirror;
 # auto = registry when an engine is installed and its registry answers, else source.
 TOOLCHAIN ?= auto
-TOOLCHAIN_DECISION := $(shell toolchain/choose-toolchain.sh "$(CACHE)" "$(TOOLCHAIN)")
+TOOLCHAIN_DECISION := $(shell devkit/toolchain/choose-toolchain.sh "$(CACHE)" "$(TOOLCHAIN)")
 TOOLCHAIN_CHOICE := $(firstword $(TOOLCHAIN_DECISION))
 
 # $(call built,NAME,VERSION): the tool `make setup` builds into the cache.
@@ -39,7 +39,7 @@ TFLINT := $(call built,tflint,$(TFLINT_VERSION))
 TERRAFORM_DOCS := $(call built,terraform-docs,$(TERRAFORM_DOCS_VERSION))
 export TF_CLI_CONFIG_FILE := $(CACHE)/cli.tfrc
 else
-$(error toolchain/choose-toolchain.sh chose no toolchain for TOOLCHAIN=$(TOOLCHAIN): see its message above)
+$(error devkit/toolchain/choose-toolchain.sh chose no toolchain for TOOLCHAIN=$(TOOLCHAIN): see its message above)
 endif
 # Wheels bundled into Lambda packages, fetched once by `make setup`.
 export DURABLE_BEDROCK_WHEEL_CACHE := $(CACHE)/wheels
@@ -49,7 +49,7 @@ TEST_ENV := PIP_INDEX_URL=http://127.0.0.1:9/simple
 
 # Virtual environments keyed by their requirements file and interpreter:
 # $(call venv_for,NAME,REQUIREMENTS,PYTHON).
-venv_for = $(CACHE)/venvs/$(1)-$(shell { cat toolchain/requirements/$(2).txt; $(3) -VV; } | sha256sum | cut -c1-12)
+venv_for = $(CACHE)/venvs/$(1)-$(shell { cat devkit/toolchain/requirements/$(2).txt; $(3) -VV; } | sha256sum | cut -c1-12)
 DEV_VENV := $(call venv_for,dev,dev,$(PYTHON))
 LAMBDA_VENV := $(call venv_for,lambda,dev,$(LAMBDA_PYTHON))
 CHECKOV_VENV := $(call venv_for,checkov,checkov,$(PYTHON))
@@ -82,6 +82,8 @@ else
 $(error TARGET must be local or aws, got "$(TARGET)")
 endif
 export PAYLOAD
+# The user command line (cli/): invoke, history, stop-executions, preflight.
+CLI = TF="$(TF)" $(DEV_VENV)/bin/python cli
 
 .PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-compat-needed clean
 .PHONY: demo apply invoke history stop-executions destroy known-example example-ready bench preflight
@@ -95,9 +97,9 @@ go-tools:
 	@echo "Toolchain: $(TOOLCHAIN_CHOICE) - $(wordlist 3,$(words $(TOOLCHAIN_DECISION)),$(TOOLCHAIN_DECISION))"
 ifeq ($(TOOLCHAIN_CHOICE),registry)
 	@mkdir -p "$(CACHE)/plugin-cache" && echo 'plugin_cache_dir = "$(CACHE)/plugin-cache"' > "$(TF_CLI_CONFIG_FILE)"
-	@$(if $(GO_TOOLS),toolchain/build-go-tools.sh "$(CACHE)" $(GO_TOOLS),true)
+	@$(if $(GO_TOOLS),devkit/toolchain/build-go-tools.sh "$(CACHE)" $(GO_TOOLS),true)
 else
-	@toolchain/build-go-tools.sh "$(CACHE)"
+	@devkit/toolchain/build-go-tools.sh "$(CACHE)"
 endif
 	@echo "  TF = $(TF) ($$($(TF) version | head -n 1))"
 
@@ -108,29 +110,29 @@ wheels:
 venvs: $(DEV_VENV)/.complete $(LAMBDA_VENV)/.complete $(CHECKOV_VENV)/.complete $(EMULATOR_VENV)/.complete
 
 $(DEV_VENV)/.complete:
-	@toolchain/make-venv.sh "$(PYTHON)" "$(@D)" toolchain/requirements/dev.txt
+	@devkit/toolchain/make-venv.sh "$(PYTHON)" "$(@D)" devkit/toolchain/requirements/dev.txt
 $(LAMBDA_VENV)/.complete:
-	@toolchain/make-venv.sh "$(LAMBDA_PYTHON)" "$(@D)" toolchain/requirements/dev.txt
+	@devkit/toolchain/make-venv.sh "$(LAMBDA_PYTHON)" "$(@D)" devkit/toolchain/requirements/dev.txt
 $(CHECKOV_VENV)/.complete:
-	@toolchain/make-venv.sh "$(PYTHON)" "$(@D)" toolchain/requirements/checkov.txt
+	@devkit/toolchain/make-venv.sh "$(PYTHON)" "$(@D)" devkit/toolchain/requirements/checkov.txt
 $(EMULATOR_VENV)/.complete:
-	@toolchain/make-venv.sh "$(PYTHON)" "$(@D)" toolchain/requirements/emulator.txt
+	@devkit/toolchain/make-venv.sh "$(PYTHON)" "$(@D)" devkit/toolchain/requirements/emulator.txt
 
 up: $(EMULATOR_VENV)/.complete ## Start local AWS on 127.0.0.1:4566 (LOCAL_AWS_PORT=...); state kept across restarts
-	@LOCAL_AWS_PERSIST=1 local_aws/emulator.sh up
+	@LOCAL_AWS_PERSIST=1 devkit/local_aws/emulator.sh up
 
 down: ## Stop local AWS (SIGTERM by PID; it saves its state then)
-	@local_aws/emulator.sh down
+	@devkit/local_aws/emulator.sh down
 
 status: ## Is local AWS running?
-	@local_aws/emulator.sh status
+	@devkit/local_aws/emulator.sh status
 
 lint: setup ## ruff, shellcheck, formatting, tflint, checkov, docs in sync
 	@echo "lint: ruff"
 	@$(DEV_VENV)/bin/ruff check .
 	@$(DEV_VENV)/bin/ruff format --check .
 	@echo "lint: shellcheck"
-	@$(DEV_VENV)/bin/shellcheck -x local_aws/*.sh toolchain/*.sh .ci/run
+	@$(DEV_VENV)/bin/shellcheck -x devkit/local_aws/*.sh devkit/toolchain/*.sh .ci/run
 	@echo "lint: $(notdir $(TF)) fmt"
 	@$(TF) fmt -check -recursive -diff .
 	@echo "lint: tflint"
@@ -164,7 +166,7 @@ test-python: setup
 	@$(TEST_ENV) $(LAMBDA_VENV)/bin/pytest -q tests/workflows
 
 test-compat-needed: setup ## Prove every local AWS compatibility patch is needed (its tests fail without it)
-	@$(DEV_VENV)/bin/python tests/emulator/prove_each_patch_needed.py
+	@$(DEV_VENV)/bin/python devkit/tests/local_aws/prove_each_patch_needed.py
 
 demo: ## Apply examples/content-pipeline on local AWS and watch a durable run finish
 	@$(MAKE) apply EXAMPLE=content-pipeline TARGET=local
@@ -175,7 +177,7 @@ demo: ## Apply examples/content-pipeline on local AWS and watch a durable run fi
 
 preflight: $(DEV_VENV)/.complete known-example ## Is the account ready for EXAMPLE? Read-only checks, one line each (TARGET=aws; local: local AWS)
 	@[[ $(TARGET) != local ]] || $(MAKE) up
-	@$(DEV_VENV)/bin/python tools/preflight.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(PREFLIGHT_ARGS)
+	@$(CLI) preflight --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(PREFLIGHT_ARGS)
 
 # With TARGET=aws, apply runs preflight first and stops on anything to fix.
 # PREFLIGHT=skip applies anyway: IAM simulation cannot see every condition
@@ -188,19 +190,18 @@ apply: setup known-example ## Deploy an example: EXAMPLE=content-pipeline|video-
 	@$(TF) -chdir=$(EXAMPLE_DIR) apply -input=false $(APPROVE)
 
 invoke: example-ready ## Run the applied example once and follow it (PAYLOAD='{"topic": "..."}' to choose the input)
-	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(INVOKE_ARGS)
+	@$(CLI) invoke --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(INVOKE_ARGS)
 
 history: example-ready ## Print the step timeline of the newest execution of the example's published version
-	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) --history
+	@$(CLI) history --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT)
 
 stop-executions: example-ready ## Stop the unfinished durable executions of every version of the example's function
-	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) --stop-executions
+	@$(CLI) stop-executions --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT)
 
 # Stops the executions first (asking first with TARGET=aws); nothing to stop when
 # the example has no outputs (never applied, or already destroyed).
 destroy: example-ready ## Stop the example's executions, then remove it (same EXAMPLE and TARGET as apply)
-	@TF="$(TF)" $(DEV_VENV)/bin/python tools/invoke.py --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) \
-	  --stop-executions $(if $(APPROVE),,--confirm)
+	@$(CLI) stop-executions --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(if $(APPROVE),,--confirm)
 	@$(TF) -chdir=$(EXAMPLE_DIR) destroy -input=false $(APPROVE)
 
 known-example:
@@ -210,13 +211,13 @@ known-example:
 # AWS (no override), and selects the matching Terraform workspace.
 example-ready: known-example
 	@if [[ $(TARGET) == local ]]; then \
-	  sed 's/@PORT@/$(LOCAL_AWS_PORT)/g' local_aws/provider_override.tf.in > $(EXAMPLE_DIR)/local_aws_override.tf; \
+	  sed 's/@PORT@/$(LOCAL_AWS_PORT)/g' devkit/local_aws/provider_override.tf.in > $(EXAMPLE_DIR)/local_aws_override.tf; \
 	else rm -f $(EXAMPLE_DIR)/local_aws_override.tf; fi
 	@$(TF) -chdir=$(EXAMPLE_DIR) init -input=false -no-color >/dev/null
 	@$(TF) -chdir=$(EXAMPLE_DIR) workspace select -or-create $(WORKSPACE) >/dev/null
 
-bench: setup ## Benchmarks: writes bench/results/*.json and regenerates bench/REPORT.md (minutes; prints progress)
-	@$(TEST_ENV) TF="$(TF)" $(DEV_VENV)/bin/python bench/run.py $(if $(ONLY),--only $(ONLY))
+bench: setup ## Benchmarks: writes devkit/bench/results/*.json and regenerates devkit/bench/REPORT.md (minutes; prints progress)
+	@$(TEST_ENV) TF="$(TF)" $(DEV_VENV)/bin/python devkit/bench/run.py $(if $(ONLY),--only $(ONLY))
 
 clean: down ## Stop local AWS and remove its state, the examples' local workspaces and caches in the work tree
 	@rm -rf .local-aws .pytest_cache .ruff_cache .terraform

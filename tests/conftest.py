@@ -1,14 +1,3 @@
-"""Shared pytest fixtures: a private local AWS emulator for the session."""
+"""The module's tests share the development kit's local AWS (one per session)."""
 
-import pytest
-
-from session import local_aws_session
-
-
-@pytest.fixture(scope="session")
-def local_aws(tmp_path_factory):
-    """Local AWS (with the compatibility layer unless LOCAL_AWS_COMPAT=off) on
-    a free loopback port for this test session, stopped afterwards with its
-    Lambda workers."""
-    with local_aws_session(tmp_path_factory.mktemp("local-aws")) as session:
-        yield session
+pytest_plugins = ["pytest_local_aws"]

@@ -19,7 +19,6 @@ from durable_bedrock import bedrock
 from durable_bedrock.checkpoint import ensure_fits_checkpoint
 from durable_bedrock.config import ContentSettings
 from durable_bedrock.errors import ConfigurationError
-from durable_bedrock.faults import crash_point
 from durable_bedrock.inputs import parse_content_request
 from durable_bedrock.retry_policy import BEDROCK_STEP
 
@@ -38,7 +37,6 @@ def ask_model(step_name: str, prompt: str, config: ContentSettings):
     with its token counts (plain JSON, checked against the checkpoint limit)."""
 
     def call(step: StepContext) -> dict:
-        crash_point(step_name)
         reply = bedrock.converse(config.model_id, SYSTEM_PROMPT, prompt, config.max_tokens, config.bedrock_region)
         step.logger.info(
             "model replied",
@@ -85,7 +83,6 @@ def handler(event: dict, context: DurableContext) -> dict:
         config=BEDROCK_STEP,
     )
 
-    crash_point("finish")  # test-only: a crash after the last step, before the result
     steps = {"generate-outline": outline, "expand-draft": draft, "summarize": summary}
     return {
         "topic": request.topic,

@@ -25,7 +25,6 @@ from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitF
 from durable_bedrock import bedrock
 from durable_bedrock.config import VideoSettings
 from durable_bedrock.errors import ConfigurationError, VideoGenerationFailedError, VideoGenerationTimeoutError
-from durable_bedrock.faults import crash_point
 from durable_bedrock.inputs import parse_video_request
 from durable_bedrock.retry_policy import ASYNC_START_STEP, BEDROCK_STEP, is_transient
 from durable_bedrock.video_models import video_model_for
@@ -97,7 +96,6 @@ def handler(event: dict, context: DurableContext) -> dict:
     output_prefix = f"{config.output_s3_uri}{token}/"
 
     def start(step: StepContext) -> str:
-        crash_point("start-async-invoke")
         arn = bedrock.start_async_invoke(
             config.model_id, job.model_input, output_prefix, token, config.bedrock_region, config.output_kms_key_id
         )
@@ -132,7 +130,6 @@ def handler(event: dict, context: DurableContext) -> dict:
         )
 
     def build_result(_: StepContext) -> dict:
-        crash_point("build-result")
         # The execution's own prefix holds this one job's output, whatever
         # folder and object name the model chose.
         return {

@@ -15,6 +15,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from test_build import build_test_source, crash_environment
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -164,13 +166,16 @@ def test_an_invalid_payload_fails_naming_the_field(deployed, local_aws):
 
 def test_a_crash_mid_run_resumes_without_repeating_finished_steps(deployed, local_aws, tmp_path):
     name, example = deployed
+    # The test build: the workflows plus the crash plugin, which the package users deploy never holds.
+    source = build_test_source(tmp_path / "lambda_src")
+    environment = crash_environment(example.crash_before, tmp_path)
     fault = REPO / "examples" / name / "e2e_fault_override.tf"
     fault.write_text(
         f'module "{example.module}" {{\n'
-        "  environment_variables = {\n"
-        f'    DURABLE_BEDROCK_TEST_CRASH_BEFORE = "{example.crash_before}"\n'
-        f'    DURABLE_BEDROCK_TEST_MARKER_DIR   = "{tmp_path}"\n'
-        "  }\n}\n"
+        f'  source_dir            = "{source}"\n'
+        f'  requirements_file     = "{REPO / "lambda_src" / "requirements.txt"}"\n'
+        f"  environment_variables = {json.dumps(environment)}\n"
+        "}\n"
     )
     try:
         applied = make("apply", name, local_aws)

@@ -14,7 +14,7 @@ def pins(path: Path) -> dict[str, str]:
 
 def test_every_runtime_pin_matches_the_tested_version():
     runtime = pins(REPO / "lambda_src" / "requirements.txt")
-    tested = pins(REPO / "toolchain" / "requirements" / "dev.txt")
+    tested = pins(REPO / "devkit" / "toolchain" / "requirements" / "dev.txt")
 
     assert "aws-durable-execution-sdk-python" in runtime
     assert {name: tested.get(name) for name in runtime} == runtime

@@ -1,0 +1,290 @@
+"""What an example deploys, read from its Terraform files without running Terraform.
+
+`make preflight` needs four facts before anything is initialised or planned:
+the region, the Bedrock region, the model and which features the example
+uses (workflow, SQS trigger), plus the function name for the IAM checks.
+`terraform console` could evaluate them, but only after `init` (providers,
+modules) and with the example's state; instead this reads the few literal
+places the examples keep them:
+
+- in the `provider "aws"` block: `region`;
+- in the `module` block whose `source` is the module (`../..`): `name`,
+  `workflow`, `model_id`, `bedrock_region`, `sqs_trigger`;
+
+each either a literal or `var.<name>`. A variable takes its value as
+Terraform would, later sources winning: its `default` in a `variable` block,
+`TF_VAR_<name>`, `terraform.tfvars`, `terraform.tfvars.json`, then
+`*.auto.tfvars` and `*.auto.tfvars.json` in lexical order
+(https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence).
+Anything else (an expression, a local, a -var flag) cannot be read this way:
+the reader then says which setting it could not read, and the caller passes it
+explicitly (cli/preflight.py --region/--model-id/...). It never guesses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+# What the module picks when model_id is null (workflow.tf, locals.workflows.*.default_model_id).
+DEFAULT_MODEL_IDS = {
+    "content_pipeline": "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+    "video_generation": "luma.ray-v2:0",
+}
+DEFAULT_WORKFLOW = "content_pipeline"  # variables.tf, variable "workflow"
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+class Unreadable(Exception):
+    """A setting the files do not give as a literal or a variable."""
+
+
+class Expression(str):
+    """An HCL value that is neither a literal nor a plain variable reference."""
+
+
+class _Scanner:
+    """Just enough HCL to find top-level blocks and attributes: strings,
+    comments, heredocs and nested brackets are skipped over, not evaluated."""
+
+    def __init__(self, text: str, where: str):
+        self.text, self.where, self.i = text, where, 0
+
+    def fail(self, what: str):
+        line = self.text.count("\n", 0, self.i) + 1
+        raise Unreadable(f"{self.where}:{line}: {what}")
+
+    def skip_blank(self, newlines: bool = True) -> None:
+        text = self.text
+        while self.i < len(text):
+            char = text[self.i]
+            if char in " \t\r" or (newlines and char == "\n"):
+                self.i += 1
+            elif char == "#" or text.startswith("//", self.i):
+                end = text.find("\n", self.i)
+                self.i = len(text) if end < 0 else end
+            elif text.startswith("/*", self.i):
+                end = text.find("*/", self.i)
+                if end < 0:
+                    self.fail("unterminated comment")
+                self.i = end + 2
+            else:
+                return
+
+    def skip_string(self) -> None:
+        self.i += 1  # opening quote
+        while self.i < len(self.text):
+            char = self.text[self.i]
+            if char == "\\":
+                self.i += 2
+            elif char == '"':
+                self.i += 1
+                return
+            else:
+                self.i += 1
+        self.fail("unterminated string")
+
+    def skip_heredoc(self) -> None:
+        match = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n").match(self.text, self.i)
+        if not match:
+            self.fail("unreadable heredoc")
+        end = re.compile(rf"^[ \t]*{match.group(1)}[ \t]*$", re.M).search(self.text, match.end())
+        if not end:
+            self.fail("unterminated heredoc")
+        self.i = end.end()
+
+    def skip_value(self) -> str:
+        """Up to the end of the line, over brackets, strings and heredocs."""
+        start, depth = self.i, 0
+        while self.i < len(self.text):
+            char = self.text[self.i]
+            if char == '"':
+                self.skip_string()
+            elif self.text.startswith("<<", self.i):
+                self.skip_heredoc()
+            elif char in "{[(":
+                depth += 1
+                self.i += 1
+            elif char in "}])":
+                if depth == 0:
+                    break
+                depth -= 1
+                self.i += 1
+            elif char == "\n" and depth == 0:
+                break
+            elif char == "#" or self.text.startswith("//", self.i) or self.text.startswith("/*", self.i):
+                if depth == 0:
+                    break
+                self.skip_blank(newlines=False)
+            else:
+                self.i += 1
+        return self.text[start : self.i].strip()
+
+    def items(self) -> list[tuple]:
+        """("attr", name, raw value) and ("block", type, labels, body) at this level."""
+        found = []
+        while True:
+            self.skip_blank()
+            if self.i >= len(self.text) or self.text[self.i] == "}":
+                return found
+            ident = _IDENT.match(self.text, self.i)
+            if not ident:
+                self.fail(f"unexpected {self.text[self.i]!r}")
+            self.i = ident.end()
+            self.skip_blank(newlines=False)
+            if self.text.startswith("=", self.i) and not self.text.startswith("==", self.i):
+                self.i += 1
+                self.skip_blank(newlines=False)
+                found.append(("attr", ident.group(), self.skip_value()))
+                continue
+            labels = []
+            while self.i < len(self.text) and self.text[self.i] != "{":
+                start = self.i
+                if self.text[self.i] == '"':
+                    self.skip_string()
+                    labels.append(self.text[start + 1 : self.i - 1])
+                elif label := _IDENT.match(self.text, self.i):
+                    self.i = label.end()
+                    labels.append(label.group())
+                else:
+                    break
+                self.skip_blank(newlines=False)
+            if not self.text.startswith("{", self.i):
+                self.fail(f"expected a block after {ident.group()}")
+            self.i += 1
+            body_start = self.i
+            _Scanner(self.text, self.where)._skip_block_into(self)
+            found.append(("block", ident.group(), labels, self.text[body_start : self.i - 1]))
+
+    def _skip_block_into(self, outer: _Scanner) -> None:
+        """Moves `outer` past the block whose body starts at outer.i."""
+        self.i = outer.i
+        self.items()
+        if self.i >= len(self.text):
+            self.fail("unterminated block")
+        outer.i = self.i + 1
+
+
+def parse(text: str, where: str) -> list[tuple]:
+    return _Scanner(text, where).items()
+
+
+def literal(raw: str):
+    """A Python value for an HCL literal; `var.x` as ("var", "x"); otherwise an Expression."""
+    if raw == "null":
+        return None
+    if raw in ("true", "false"):
+        return raw == "true"
+    if _NUMBER.fullmatch(raw):
+        return float(raw) if "." in raw else int(raw)
+    reference = re.fullmatch(r"var\.([A-Za-z_][A-Za-z0-9_-]*)", raw)
+    if reference:
+        return ("var", reference.group(1))
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"' and "${" not in raw and "%{" not in raw:
+        try:
+            return json.loads(raw)  # an HCL quoted string without templates reads like a JSON string
+        except ValueError:
+            pass
+    return Expression(raw)
+
+
+def _tf_files(example_dir: Path) -> list[Path]:
+    # Override files (e.g. the generated local_aws_override.tf) only merge into
+    # blocks declared elsewhere; they hold no setting read here.
+    return sorted(
+        p for p in example_dir.glob("*.tf") if not p.name.endswith("_override.tf") and p.name != "override.tf"
+    )
+
+
+def variable_values(example_dir: Path, environ: dict) -> dict:
+    """Each variable's value as Terraform would take it, as far as literals go."""
+    values = {}
+    for path in _tf_files(example_dir):
+        for item in parse(path.read_text(), str(path)):
+            if item[0] == "block" and item[1] == "variable" and item[2]:
+                defaults = [raw for kind, name, raw, *_ in _attrs(item[3], path) if name == "default"]
+                values[item[2][0]] = literal(defaults[0]) if defaults else None
+    for name in list(values):
+        if f"TF_VAR_{name}" in environ:
+            raw = environ[f"TF_VAR_{name}"]
+            # A string variable takes the value as it is; an object is HCL ({...}).
+            values[name] = Expression(raw.strip()) if raw.strip().startswith("{") else raw
+    var_files = [example_dir / "terraform.tfvars", example_dir / "terraform.tfvars.json"]
+    var_files += sorted(p for p in example_dir.iterdir() if p.name.endswith((".auto.tfvars", ".auto.tfvars.json")))
+    for path in var_files:
+        if not path.is_file():
+            continue
+        if path.name.endswith(".json"):
+            values.update(json.loads(path.read_text()))
+        else:
+            for kind, name, raw, *_ in parse(path.read_text(), str(path)):
+                if kind == "attr":
+                    values[name] = literal(raw)
+    return values
+
+
+def _attrs(body: str, path: Path) -> list[tuple]:
+    return [item for item in parse(body, str(path)) if item[0] == "attr"]
+
+
+def _is_module_source(raw: str) -> bool:
+    return literal(raw) in ("../..", "../../", "./../..")
+
+
+def read(example_dir: str, environ: dict | None = None) -> dict:
+    """{"region", "bedrock_region", "model_id", "workflow", "sqs", "name"}; a
+    setting that cannot be read raises Unreadable naming it."""
+    environ = os.environ if environ is None else environ
+    root = Path(example_dir)
+    if not root.is_dir():
+        raise Unreadable(f"{example_dir} is not a directory")
+    variables = variable_values(root, environ)
+    provider, module = None, None
+    for path in _tf_files(root):
+        for item in parse(path.read_text(), str(path)):
+            if item[0] != "block":
+                continue
+            attrs = {name: raw for _, name, raw, *_ in _attrs(item[3], path)}
+            if item[1] == "provider" and item[2] == ["aws"] and "alias" not in attrs:
+                provider = (attrs, path)
+            elif item[1] == "module" and _is_module_source(attrs.get("source", "")):
+                module = (attrs, path)
+    if module is None:
+        raise Unreadable(f'{example_dir} has no module block with source = "../.."')
+
+    def value(attrs_and_path, name: str, setting: str, allow_object: bool = False):
+        attrs, path = attrs_and_path
+        if name not in attrs:
+            return None
+        found = literal(attrs[name])
+        if isinstance(found, tuple):
+            if found[1] not in variables:
+                raise Unreadable(f"{path}: {setting} = {attrs[name]}, and there is no variable {found[1]!r}")
+            found = variables[found[1]]
+        if allow_object and (isinstance(found, dict) or (isinstance(found, Expression) and found.startswith("{"))):
+            return found  # an object: set, whatever it holds
+        if isinstance(found, Expression):
+            raise Unreadable(f"{path}: cannot read {setting} from `{name} = {found}`")
+        return found
+
+    region = value(provider, "region", "the region") if provider else None
+    region = region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    workflow = value(module, "workflow", "the workflow") or DEFAULT_WORKFLOW
+    if workflow not in DEFAULT_MODEL_IDS:
+        raise Unreadable(f"{module[1]}: unknown workflow {workflow!r}")
+    settings = {
+        "region": region,
+        "bedrock_region": value(module, "bedrock_region", "bedrock_region") or region,
+        "model_id": value(module, "model_id", "the model") or DEFAULT_MODEL_IDS[workflow],
+        "workflow": workflow,
+        "sqs": value(module, "sqs_trigger", "sqs_trigger", allow_object=True) is not None,
+        "name": value(module, "name", "the function name"),
+    }
+    for setting in ("region", "model_id", "name"):
+        if not isinstance(settings[setting], str) or not settings[setting]:
+            raise Unreadable(f"{example_dir}: no {setting} (found {settings[setting]!r})")
+    return settings

@@ -1,0 +1,77 @@
+"""Deploys benchmark functions to local AWS with boto3: the test build of the
+package (lambda_src and the crash plugin, built by packaging/build_lambda_zip.py)
+plus the plain baseline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+
+from test_build import build_test_source
+
+REPO = Path(__file__).resolve().parents[2]
+DURABLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+
+
+def clients(local_aws):
+    kwargs = {
+        "region_name": "us-east-1",
+        "endpoint_url": local_aws.endpoint,
+        "aws_access_key_id": "test",  # loopback emulator only
+        "aws_secret_access_key": "test",
+        "config": Config(retries={"mode": "standard", "max_attempts": 1}, read_timeout=900),
+    }
+    return boto3.client("lambda", **kwargs), boto3.client("iam", **kwargs)
+
+
+def package() -> bytes:
+    """The test build (lambda_src and the crash plugin) plus devkit/bench/functions/plain_pipeline.py,
+    with the pinned SDK and boto3."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = build_test_source(Path(tmp) / "src")
+        shutil.copy(REPO / "devkit" / "bench" / "functions" / "plain_pipeline.py", source)
+        out = subprocess.run(
+            [sys.executable, str(REPO / "packaging" / "build_lambda_zip.py"), "--source-dir", str(source),
+             "--requirements", str(source / "requirements.txt"), "--out-dir", f"{tmp}/out",
+             "--botocore-services", "bedrock-runtime,lambda,s3"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return Path(json.loads(out.stdout)["path"]).read_bytes()
+
+
+def role(iam) -> str:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    arn = iam.create_role(RoleName="bench-exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="bench-exec", PolicyArn=DURABLE_POLICY)
+    return arn
+
+
+def deploy(lam, role_arn: str, code: bytes, name: str, handler: str, env: dict, durable: bool) -> str:
+    """Creates the function and returns what to invoke (the published version for durable ones)."""
+    extra = {"DurableConfig": {"ExecutionTimeout": 600, "RetentionPeriodInDays": 1}} if durable else {}
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role_arn,
+        Handler=handler,
+        Code={"ZipFile": code},
+        Timeout=60,
+        Environment={"Variables": env},
+        **extra,
+    )
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    if not durable:
+        return name
+    return f"{name}:{lam.publish_version(FunctionName=name)['Version']}"

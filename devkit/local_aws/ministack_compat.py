@@ -1,0 +1,824 @@
+"""Compatibility layer that makes ministack behave like AWS Lambda durable functions.
+
+Stock ministack (pinned: see EXPECTED_VERSION) runs the durable-execution APIs
+but departs from AWS in ways that break this project's flow (the gaps listed
+in docs/ARCHITECTURE.md, "Local AWS: gaps and the patches that close them").
+Each patch below is one named function that rebinds a ministack module
+attribute; its docstring names the upstream behaviour it corrects and what
+upstream change would retire it. Nothing changes what a client sends: boto3
+and the Terraform AWS provider talk to it exactly as to AWS.
+
+`apply()` fails loudly if the ministack version differs or a name it patches
+has disappeared, rather than silently running stock behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import json
+import logging
+import threading
+import time
+from importlib import metadata
+
+EXPECTED_VERSION = "1.5.33"
+
+# AWS caps a synchronous invocation at 15 minutes; a RequestResponse invoke of
+# a durable function waits at most this long for the execution to end.
+SYNC_INVOKE_LIMIT_SECONDS = 900
+SYNC_INVOKE_POLL_SECONDS = 0.05
+
+# Backend retries of a crashed or timed-out invocation (AWS retries
+# infrastructure failures; the delays here are short so tests stay quick).
+BACKEND_RETRY_DELAYS_SECONDS = (2, 4, 8)
+
+DURABLE_POLICY_NAME = "service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+DURABLE_POLICY_DOCUMENT = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "lambda:CheckpointDurableExecution",
+                "lambda:GetDurableExecutionState",
+            ],
+            "Resource": "*",
+        }
+    ],
+}
+
+log = logging.getLogger("local_aws.compat")
+
+
+class CompatError(RuntimeError):
+    """The installed ministack is not the one this layer was written for."""
+
+
+def _original(module, name: str):
+    """The attribute about to be patched; refuses to go on if it is gone."""
+    if not hasattr(module, name):
+        raise CompatError(
+            f"ministack {metadata.version('ministack')}: {module.__name__}.{name} no longer exists; "
+            "devkit/local_aws/ministack_compat.py must be updated for this ministack version"
+        )
+    return getattr(module, name)
+
+
+def _replace(module, name: str, replacement) -> None:
+    _original(module, name)
+    setattr(module, name, replacement)
+
+
+# ---------------------------------------------------------------------------
+# Shared machinery: one durable invocation, run and settled like AWS does.
+# ---------------------------------------------------------------------------
+
+
+def _is_durable_envelope(event) -> bool:
+    return isinstance(event, dict) and {"DurableExecutionArn", "CheckpointToken", "InitialExecutionState"} <= set(event)
+
+
+def _execution_event(rec: dict) -> dict:
+    """The event AWS hands a durable function: the execution ARN, its checkpoint
+    token and the operations recorded so far (the SDK replays from them)."""
+    from ministack.services import lambda_durable
+
+    return {
+        "DurableExecutionArn": rec["DurableExecutionArn"],
+        "CheckpointToken": rec["CheckpointToken"],
+        "InitialExecutionState": {
+            "Operations": lambda_durable._serialize_operations(rec["Operations"], for_event=True),
+            "NextMarker": "",
+        },
+    }
+
+
+def _function_record_for(rec: dict) -> dict | None:
+    """The code and configuration of the version the execution started on."""
+    from ministack.services import lambda_svc
+
+    name = lambda_svc._resolve_name(rec["FunctionArn"].rsplit(":", 1)[-1])
+    func = lambda_svc._functions.get(name)
+    if not func:
+        return None
+    version = rec.get("Version") or "$LATEST"
+    if version == "$LATEST":
+        return func
+    return func.get("versions", {}).get(version)
+
+
+def _status_payload(result: dict) -> dict | None:
+    """The SDK's {"Status": ...} envelope from an invocation result, if any."""
+    payload = result.get("body")
+    if isinstance(payload, (bytes, bytearray)):
+        payload = payload.decode("utf-8", errors="replace")
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return None
+    return payload if isinstance(payload, dict) and "Status" in payload else None
+
+
+def _run_durable_invocation(func_record: dict, arn: str) -> None:
+    """Invoke the function once for execution `arn` and settle the outcome:
+    PENDING schedules the next wake-up, SUCCEEDED/FAILED end the execution.
+    A crashed invocation is recorded with its error; the backend-retry patch
+    (record_invocation_completed) takes it from there."""
+    from ministack.core.responses import new_uuid
+    from ministack.services import lambda_durable, lambda_svc
+
+    rec = lambda_durable._executions.get(arn)
+    if not rec or rec.get("Status") != "RUNNING":
+        return
+    token = lambda_svc._durable_ctx.set(
+        {"arn": arn, "token": rec["CheckpointToken"], "name": rec["DurableExecutionName"]}
+    )
+    try:
+        started = time.time()
+        result = lambda_svc._execute_function(func_record, _execution_event(rec))
+        lambda_durable.record_invocation_completed(
+            arn,
+            start_ts=started,
+            request_id=new_uuid(),
+            error=(result.get("body") if result.get("error") else None),
+        )
+        envelope = None if result.get("error") else _status_payload(result)
+        if envelope is None:
+            return
+        if envelope["Status"] == "PENDING":
+            lambda_durable.schedule_resume(arn)
+        elif envelope["Status"] == "SUCCEEDED":
+            lambda_durable.mark_execution_completed(arn, result_payload=envelope.get("Result"), error=None)
+        elif envelope["Status"] == "FAILED":
+            lambda_durable.mark_execution_completed(arn, result_payload=None, error=envelope.get("Error"))
+    finally:
+        lambda_svc._durable_ctx.reset(token)
+
+
+def _in_background(target, *args) -> None:
+    """Run target in a daemon thread that keeps the caller's account/region context."""
+    ctx = contextvars.copy_context()
+    threading.Thread(target=ctx.run, args=(target, *args), daemon=True).start()
+
+
+# ---------------------------------------------------------------------------
+# Gap 1: DurableConfig as AWS defines it makes a function durable.
+# ---------------------------------------------------------------------------
+
+
+def durable_config_enables_durability() -> None:
+    """Upstream: a function runs durably only if DurableConfig carries
+    `"Enabled": true`, a member the real API does not have (AWS: any
+    DurableConfig with ExecutionTimeout makes the function durable). Functions
+    created by boto3 or Terraform then fail with "Unexpected payload provided
+    to start the durable execution". We add the flag ministack looks for to
+    the stored configuration. Retire when ministack keys durability on the
+    presence of DurableConfig."""
+    from ministack.services import lambda_svc
+
+    def mark_enabled(data):
+        config = data.get("DurableConfig") if isinstance(data, dict) else None
+        if isinstance(config, dict) and config.get("ExecutionTimeout"):
+            return {**data, "DurableConfig": {**config, "Enabled": True}}
+        return data
+
+    create, update = _original(lambda_svc, "_create_function"), _original(lambda_svc, "_update_config")
+    _replace(lambda_svc, "_create_function", lambda data: create(mark_enabled(data)))
+    _replace(lambda_svc, "_update_config", lambda name, data: update(name, mark_enabled(data)))
+
+
+# ---------------------------------------------------------------------------
+# Gap 2: asynchronous (Event) invocations run the durable replay loop.
+# ---------------------------------------------------------------------------
+
+
+def event_invoke_runs_durable_execution() -> None:
+    """Upstream: an `InvocationType=Event` invoke of a durable function goes
+    through the generic async-retry path, which neither records the
+    invocation, nor schedules the resume after a wait, nor ends the execution:
+    it stays RUNNING forever after its first wait. AWS runs it like any other
+    durable invocation (and async invocation is the way to run executions
+    longer than 15 minutes). Retire when ministack's Event path calls its
+    durable bookkeeping."""
+    from ministack.services import lambda_durable, lambda_svc
+
+    stock = _original(lambda_svc, "invoke_async_with_retry")
+
+    def invoke_async_with_retry(func, event):
+        if not _is_durable_envelope(event):
+            return stock(func, event)
+        arn = event["DurableExecutionArn"]
+        if arn not in lambda_durable._executions:
+            return stock(func, event)
+        _in_background(_run_durable_invocation, func, arn)
+
+    _replace(lambda_svc, "invoke_async_with_retry", invoke_async_with_retry)
+
+
+# ---------------------------------------------------------------------------
+# Gap 2b: a synchronous invoke returns when the execution ends.
+# ---------------------------------------------------------------------------
+
+
+def _invocation_request(method: str, path: str) -> bool:
+    return method == "POST" and path.rstrip("/").endswith("/invocations") and "/functions/" in path
+
+
+def _header(headers: dict, name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)
+
+
+def _terminal_response(rec: dict, headers: dict) -> tuple:
+    """The response AWS gives a synchronous durable invoke once the execution
+    ended: the handler's result, or the error with X-Amz-Function-Error."""
+    out = {k: v for k, v in headers.items() if k.lower() != "x-amz-function-error"}
+    out["Content-Type"] = "application/json"
+    if rec["Status"] == "SUCCEEDED":
+        result = rec.get("Result")
+        return 200, out, (result if result is not None else "null").encode("utf-8")
+    error = rec.get("Error") or {}
+    out["X-Amz-Function-Error"] = "Unhandled"
+    body = {
+        "errorType": error.get("ErrorType") or rec["Status"],
+        "errorMessage": error.get("ErrorMessage") or f"The durable execution ended {rec['Status']}",
+        "stackTrace": error.get("StackTrace") or [],
+    }
+    return 200, out, json.dumps(body).encode("utf-8")
+
+
+def sync_invoke_waits_for_execution() -> None:
+    """Upstream: a RequestResponse invoke of a durable function returns right
+    after the first invocation, with the SDK's internal envelope
+    (`{"Status": "PENDING"}` at the first wait, or `{"Status": "SUCCEEDED",
+    "Result": ...}`). AWS waits for the whole execution (up to 15 minutes) and
+    returns the handler's result or error. Also: the 202 of an Event invoke
+    carries the X-Amz-Durable-Execution-Arn header on AWS. Retire when
+    ministack's _invoke waits for terminal status."""
+    from ministack.services import lambda_durable, lambda_svc
+
+    stock = _original(lambda_svc, "handle_request")
+
+    async def handle_request(method, path, headers, body, query_params):
+        if not _invocation_request(method, path):
+            return await stock(method, path, headers, body, query_params)
+        ctx_token = lambda_svc._durable_ctx.set(None)
+        try:
+            status, out_headers, out_body = await stock(method, path, headers, body, query_params)
+            started = lambda_svc._durable_ctx.get()
+        finally:
+            lambda_svc._durable_ctx.reset(ctx_token)
+        if not started:
+            return status, out_headers, out_body
+        arn = started["arn"]
+        if status == 202:
+            return status, {**out_headers, "X-Amz-Durable-Execution-Arn": arn}, out_body
+        deadline = time.monotonic() + SYNC_INVOKE_LIMIT_SECONDS
+        while time.monotonic() < deadline:
+            rec = lambda_durable._executions.get(arn)
+            if rec is None:
+                break
+            if rec.get("Status") != "RUNNING":
+                return _terminal_response(rec, out_headers)
+            await asyncio.sleep(SYNC_INVOKE_POLL_SECONDS)
+        timeout = {
+            "errorType": "Sandbox.Timedout",
+            "errorMessage": f"The durable execution {arn} did not end within the "
+            f"{SYNC_INVOKE_LIMIT_SECONDS} s limit of a synchronous invocation; invoke it asynchronously.",
+        }
+        return 200, {**out_headers, "X-Amz-Function-Error": "Unhandled"}, json.dumps(timeout).encode()
+
+    _replace(lambda_svc, "handle_request", handle_request)
+
+
+# ---------------------------------------------------------------------------
+# Gap 3: a step's retry budget runs out.
+# ---------------------------------------------------------------------------
+
+
+def step_retry_counts_attempt() -> None:
+    """Upstream: a STEP `RETRY` checkpoint leaves StepDetails.Attempt unchanged
+    (only SUCCEED and FAIL count), so the SDK's retry strategy always sees
+    attempt 1 and a failing step retries forever. AWS, like the official
+    testing runner, counts every RETRY. Retire when ministack's _apply_update
+    increments Attempt on RETRY."""
+    from ministack.services import lambda_durable
+
+    stock = _original(lambda_durable, "_apply_update")
+
+    def apply_update(rec, upd):
+        stock(rec, upd)
+        if upd.get("Type") == "STEP" and upd.get("Action") == "RETRY":
+            op = next(o for o in rec["Operations"] if o.get("Id") == upd.get("Id"))
+            details = op.setdefault("StepDetails", {})
+            details["Attempt"] = details.get("Attempt", 0) + 1
+
+    _replace(lambda_durable, "_apply_update", apply_update)
+
+
+# ---------------------------------------------------------------------------
+# Gap 4: a crashed or timed-out invocation is retried by the backend.
+# ---------------------------------------------------------------------------
+
+
+def crashed_invocation_is_retried() -> None:
+    """Upstream: when a durable invocation crashes (process exit) or exceeds
+    the function timeout, ministack records InvocationCompleted with the error
+    and nothing else: the execution hangs RUNNING until ExecutionTimeout. AWS
+    retries infrastructure failures, replaying from the last checkpoint, and
+    fails the execution once the retries are spent. Retire when ministack
+    re-invokes failed durable invocations."""
+    from ministack.services import lambda_durable
+
+    stock = _original(lambda_durable, "record_invocation_completed")
+    consecutive_failures: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def retry_later(arn: str, delay: float) -> None:
+        time.sleep(delay)
+        rec = lambda_durable._executions.get(arn)
+        if not rec or rec.get("Status") != "RUNNING":
+            return
+        func_record = _function_record_for(rec)
+        if func_record is None:
+            return
+        rec["CheckpointToken"] = lambda_durable.new_checkpoint_token()
+        _run_durable_invocation(func_record, arn)
+
+    def record_invocation_completed(arn, start_ts, request_id, error=None):
+        stock(arn, start_ts, request_id, error=error)
+        with lock:
+            failures = consecutive_failures.get(arn, 0) + 1 if error is not None else 0
+            consecutive_failures[arn] = failures
+        if failures == 0:
+            return
+        if failures > len(BACKEND_RETRY_DELAYS_SECONDS):
+            log.warning("durable execution %s: invocation failed %d times, failing it", arn, failures)
+            lambda_durable.mark_execution_completed(
+                arn,
+                result_payload=None,
+                error={
+                    "ErrorType": "Lambda.InvocationFailed",
+                    "ErrorMessage": f"The function invocation failed {failures} times "
+                    f"(crash or timeout); last error: {json.dumps(error)[:500]}",
+                    "StackTrace": [],
+                },
+            )
+            return
+        delay = BACKEND_RETRY_DELAYS_SECONDS[failures - 1]
+        log.warning("durable execution %s: invocation failed, retry %d in %s s", arn, failures, delay)
+        _in_background(retry_later, arn, delay)
+
+    _replace(lambda_durable, "record_invocation_completed", record_invocation_completed)
+
+
+# ---------------------------------------------------------------------------
+# Gap 5: resumes run the version the execution started on.
+# ---------------------------------------------------------------------------
+
+
+def resume_runs_started_version() -> None:
+    """Upstream: after a wait or a step retry, ministack resumes the execution
+    with the function's $LATEST code, even when it started on a published
+    version; changing $LATEST then breaks every in-flight execution with a
+    NonDeterministicExecutionError. AWS pins an execution to the version it
+    started on. Retire when invoke_durable_resume uses the execution's
+    Version."""
+    from ministack.services import lambda_durable, lambda_svc
+
+    _original(lambda_svc, "invoke_durable_resume")
+
+    def invoke_durable_resume(function_name, durable_arn, original_event):
+        rec = lambda_durable._executions.get(durable_arn)
+        func_record = _function_record_for(rec) if rec else None
+        if func_record is None:
+            log.warning("durable execution %s: its function or version is gone; cannot resume", durable_arn)
+            return
+        _run_durable_invocation(func_record, durable_arn)
+
+    _replace(lambda_svc, "invoke_durable_resume", invoke_durable_resume)
+
+
+# ---------------------------------------------------------------------------
+# Gap 6: IAM and S3 reads the Terraform AWS provider makes.
+# ---------------------------------------------------------------------------
+
+
+def managed_durable_policy_exists() -> None:
+    """Upstream: iam:GetPolicy on the AWS managed policy
+    service-role/AWSLambdaBasicDurableExecutionRolePolicy answers NoSuchEntity
+    (it is not among the seeded managed policies), so `data "aws_iam_policy"`
+    fails. We seed it with AWS's published document, also after a reset.
+    Retire when ministack seeds it."""
+    from ministack.services import iam
+
+    stock = _original(iam, "_seed_aws_managed_policies")
+    make_record = _original(iam, "_make_aws_managed_record")
+    prefix = _original(iam, "_AWS_MANAGED_POLICY_PREFIX")
+    policies = _original(iam, "_aws_managed_policies")
+
+    def seed_aws_managed_policies():
+        stock()
+        policies[prefix + DURABLE_POLICY_NAME] = make_record(
+            DURABLE_POLICY_NAME,
+            json.dumps(DURABLE_POLICY_DOCUMENT),
+            "Provides write permissions to CloudWatch Logs and read/write permissions "
+            "to durable execution APIs used by Lambda durable functions",
+        )
+
+    _replace(iam, "_seed_aws_managed_policies", seed_aws_managed_policies)
+    seed_aws_managed_policies()
+
+
+def bucket_request_payment_readable() -> None:
+    """Upstream: GET /{bucket}?requestPayment (GetBucketRequestPayment, read by
+    the provider's aws_s3_bucket) is routed by a check for `request-payment`,
+    so it answers a ListBucketResult. We route the AWS query name to
+    ministack's own request-payment handler. Retire when ministack checks
+    `requestPayment` on GET."""
+    from ministack.services import s3
+
+    stock = _original(s3, "handle_request")
+
+    async def handle_request(method, path, headers, body, query_params, *args, **kwargs):
+        if method == "GET" and "requestPayment" in query_params and "request-payment" not in query_params:
+            query_params = {**query_params, "request-payment": query_params["requestPayment"]}
+        return await stock(method, path, headers, body, query_params, *args, **kwargs)
+
+    _replace(s3, "handle_request", handle_request)
+
+
+# Regions a system-defined (cross-region) inference profile routes to, by prefix.
+PROFILE_DESTINATIONS = {
+    "us": ("us-east-1", "us-east-2", "us-west-2"),
+    "us-gov": ("us-gov-east-1", "us-gov-west-1"),
+    "eu": ("eu-central-1", "eu-west-1", "eu-west-3"),
+    "apac": ("ap-northeast-1", "ap-southeast-1", "ap-southeast-2"),
+    "jp": ("ap-northeast-1", "ap-northeast-3"),
+    "au": ("ap-southeast-2", "ap-southeast-4"),
+    "ca": ("ca-central-1", "ca-west-1"),
+}
+
+
+def inference_profiles_route_like_aws() -> None:
+    """Upstream: GetInferenceProfile knows system-defined profiles only for
+    the models in ministack's static catalog (no Claude 4.x, no Luma), and
+    lists just one foundation model in the caller's region. AWS answers for
+    every system-defined profile with the model in each destination region,
+    which is what the module's aws_bedrock_inference_profile lookup turns into
+    IAM resources. We answer any `<geo>.<provider>.<model>` (and `global.`) id
+    that way. Retire when ministack derives profiles from the id."""
+    from ministack.core.responses import get_account_id, get_region
+    from ministack.services import bedrock
+
+    stock = _original(bedrock, "_get_inference_profile")
+
+    def get_inference_profile(identifier):
+        profile_id = identifier.rsplit("/", 1)[-1]
+        prefix, _, model_id = profile_id.partition(".")
+        if "." not in model_id or prefix not in (*PROFILE_DESTINATIONS, "global"):
+            return stock(identifier)  # application profiles, unknown ids
+        regions = (get_region(),) if prefix == "global" else PROFILE_DESTINATIONS[prefix]
+        profile_arn = f"arn:aws:bedrock:{get_region()}:{get_account_id()}:inference-profile/{profile_id}"
+        return bedrock._json(
+            {
+                "InferenceProfileName": f"{prefix.upper()} {model_id}",
+                "InferenceProfileId": profile_id,
+                "InferenceProfileArn": profile_arn,
+                "Models": [
+                    {"ModelArn": f"arn:aws:bedrock:{region}::foundation-model/{model_id}"} for region in regions
+                ],
+                "Status": "ACTIVE",
+                "Type": "SYSTEM_DEFINED",
+            }
+        )
+
+    _replace(bedrock, "_get_inference_profile", get_inference_profile)
+
+
+# Bytes written as the "video" of a local async invoke: an MP4 file-type box,
+# enough for a reader to tell what it is; no real video is generated locally.
+LOCAL_VIDEO_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+
+
+def async_invoke_writes_video_like_aws() -> None:
+    """Upstream: StartAsyncInvoke records a Completed job that wrote nothing,
+    and GetAsyncInvoke echoes the requested s3Uri. AWS writes the output into
+    a folder named after the invocation id under the requested s3Uri, with
+    the caller's permissions, and GetAsyncInvoke reports that folder as the
+    s3Uri (the Nova Reel guide reads `<s3Uri>/output.mp4` from it:
+    https://docs.aws.amazon.com/nova/latest/userguide/video-gen-access.html);
+    a job that cannot write fails with a failureMessage. We write a small
+    output.mp4 there through ministack's S3 (as the caller's account) and
+    report the folder. Retire when ministack writes async-invoke outputs."""
+    from ministack.services import bedrock_runtime, s3
+
+    stock = _original(bedrock_runtime, "handle_request")
+
+    async def handle_request(method, path, headers, body, query_params):
+        status, out_headers, out_body = await stock(method, path, headers, body, query_params)
+        if not (method == "POST" and path == "/async-invoke" and status == 200):
+            return status, out_headers, out_body
+        arn = json.loads(out_body)["invocationArn"]
+        job = bedrock_runtime._async_invokes[arn]
+        requested = job["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"]
+        folder = f"{requested.rstrip('/')}/{arn.rsplit('/', 1)[-1]}"
+        bucket, _, prefix = folder.removeprefix("s3://").partition("/")
+        written, _, error = await s3.handle_request(
+            "PUT", f"/{bucket}/{prefix}/output.mp4", {"content-type": "video/mp4"}, LOCAL_VIDEO_BYTES, {},
+            enforce_bucket_region=False, internal=True,
+        )  # fmt: skip
+        job["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"] = folder
+        if written != 200:
+            job["status"] = "Failed"
+            job["failureMessage"] = f"Could not write the output to {folder}: {error[:300]!r}"
+        return status, out_headers, out_body
+
+    _replace(bedrock_runtime, "handle_request", handle_request)
+
+
+# ---------------------------------------------------------------------------
+# Account readiness reads (cli/preflight.py): model catalog, use-case form,
+# IAM simulation, Service Quotas.
+# ---------------------------------------------------------------------------
+
+# Foundation models the workflows default to, missing from ministack's catalog,
+# with what GetFoundationModel reports for them on AWS (FoundationModelDetails,
+# botocore bedrock/2023-04-20 service-2.json). Current Claude models are served
+# through inference profiles only: AWS lists their inferenceTypesSupported as
+# ["INFERENCE_PROFILE"] and refuses on-demand calls by model id ("Invocation of
+# model ID ... with on-demand throughput isn't supported"). Luma Ray 2 makes
+# videos (outputModalities VIDEO, a value newer than botocore's ModelModality
+# enum) and is sold through AWS Marketplace.
+CURRENT_FOUNDATION_MODELS = {
+    "anthropic.claude-haiku-4-5-20251001-v1:0": {
+        "entry": ("Claude Haiku 4.5", "Anthropic", ["TEXT", "IMAGE"], ["TEXT"], True),
+        "InferenceTypesSupported": ["INFERENCE_PROFILE"],
+    },
+    "luma.ray-v2:0": {
+        "entry": ("Ray v2", "Luma AI", ["TEXT"], ["VIDEO"], False),
+        "InferenceTypesSupported": ["ON_DEMAND"],
+    },
+}
+
+
+def current_foundation_models_in_catalog() -> None:
+    """Upstream: the foundation-model catalog stops at Claude 3.5 and has no
+    video model, so GetFoundationModel, GetFoundationModelAvailability,
+    ListFoundationModelAgreementOffers and CreateFoundationModelAgreement
+    answer ResourceNotFoundException for the workflows' default models
+    (Claude Haiku 4.5, Luma Ray 2); and every model is reported as ON_DEMAND.
+    AWS answers for them, with the inference types above. We add them to the
+    catalog (ministack's own availability rules then apply: a model not sold
+    by Amazon reports agreement NOT_AVAILABLE until CreateFoundationModelAgreement).
+    The runtime (Converse, InvokeModel) does not read this catalog. Retire
+    when ministack's catalog has them."""
+    from ministack.services import bedrock
+
+    catalog = _original(bedrock, "_CATALOG")
+    summary = _original(bedrock, "_model_summary")
+    known = {entry[0] for entry in catalog}
+    added = [(model_id, *model["entry"]) for model_id, model in CURRENT_FOUNDATION_MODELS.items()]
+    added = [entry for entry in added if entry[0] not in known]
+
+    def model_summary(model_id, *rest):
+        details = summary(model_id, *rest)
+        extra = CURRENT_FOUNDATION_MODELS.get(model_id)
+        if extra:
+            details["InferenceTypesSupported"] = list(extra["InferenceTypesSupported"])
+        return details
+
+    _replace(bedrock, "_CATALOG", [*catalog, *added])
+    _replace(bedrock, "_model_summary", model_summary)
+
+
+def use_case_form_absent_until_submitted() -> None:
+    """Upstream: GetUseCaseForModelAccess answers an empty formData before any
+    PutUseCaseForModelAccess. AWS answers ResourceNotFoundException (one of
+    the operation's errors in the botocore model) until the account has
+    submitted Anthropic's one-time use-case form, which is how a client tells
+    whether the form is still needed. Retire when ministack answers so."""
+    from ministack.services import bedrock
+
+    stock = _original(bedrock, "_get_use_case_for_model_access")
+    use_cases = _original(bedrock, "_USE_CASE")
+
+    def get_use_case_for_model_access():
+        if use_cases.get("usecase") is None:
+            return bedrock._not_found("No use case for model access has been submitted for this account.")
+        return stock()
+
+    _replace(bedrock, "_get_use_case_for_model_access", get_use_case_for_model_access)
+
+
+def simulation_resolves_principal_arn() -> None:
+    """Upstream: SimulatePrincipalPolicy looks a role or user up by everything
+    after `role/` or `user/` in PolicySourceArn, so an entity with a path
+    (arn:aws:iam::<account>:role/<path>/<name>, as SSO and service roles
+    have) is not found, and a principal that does not exist is simulated with
+    no policies: every action comes back implicitDeny. AWS resolves the full
+    ARN, path included, and answers NoSuchEntity (botocore iam/2010-05-08,
+    SimulatePrincipalPolicy errors) for an ARN that names no user or role.
+    Retire when ministack parses the path out of the ARN."""
+    from ministack.core.responses import get_account_id
+    from ministack.services import iam
+
+    stock = _original(iam, "_simulate_principal_policy")
+    handlers = _original(iam, "_IAM_HANDLERS")
+    if handlers.get("SimulatePrincipalPolicy") is not stock:
+        raise CompatError("iam._IAM_HANDLERS no longer sends SimulatePrincipalPolicy to _simulate_principal_policy")
+
+    def simulate_principal_policy(p):
+        source = iam._p(p, "PolicySourceArn")
+        parts = source.split(":", 5)
+        kind, _, rest = parts[5].partition("/") if len(parts) == 6 else ("", "", "")
+        if kind not in ("role", "user"):
+            return stock(p)  # groups and malformed ARNs: as upstream
+        path, _, name = rest.rpartition("/")
+        entity = (iam._roles if kind == "role" else iam._users).get(name)
+        if parts[4] != get_account_id() or entity is None or entity.get("Path", "/") != f"/{path}/".replace("//", "/"):
+            return iam._error(404, "NoSuchEntity", f"The {kind} with name {name} cannot be found ({source}).")
+        return stock({**p, "PolicySourceArn": [f"{':'.join(parts[:5])}:{kind}/{name}"]})
+
+    _replace(iam, "_simulate_principal_policy", simulate_principal_policy)
+    handlers["SimulatePrincipalPolicy"] = simulate_principal_policy
+
+
+# Amazon Bedrock quotas Service Quotas answers locally (ListServiceQuotas,
+# ServiceCode "bedrock"): names as AWS spells them for these models (model-
+# inference quotas are per model and per kind of call: on-demand, cross-region
+# profile, global profile; https://docs.aws.amazon.com/bedrock/latest/userguide/quotas.html),
+# plus one unrelated quota. Values are illustrative (AWS's depend on the
+# account and region), except the Luma one, as read from an account. Quota
+# codes are local stand-ins, not AWS's.
+LOCAL_BEDROCK_QUOTAS = (
+    ("Cross-region model inference tokens per minute for Anthropic Claude Haiku 4.5", 4_000_000.0),
+    ("Global cross-region model inference tokens per minute for Anthropic Claude Haiku 4.5", 4_000_000.0),
+    ("On-demand model inference tokens per minute for Amazon Nova Lite", 4_000_000.0),
+    ("Cross-region model inference tokens per minute for Amazon Nova Lite", 8_000_000.0),
+    ("On-demand model inference concurrent requests for Luma Ray V2", 1.0),
+    ("Batch inference job size (in GB) for Amazon Nova Lite", 5.0),
+)
+SERVICE_QUOTAS_TARGET_PREFIX = "ServiceQuotasV20190624."
+
+
+def _local_quota_code(name: str) -> str:
+    """A stable stand-in quota code (L-XXXXXXXX, as AWS's look) made from the name."""
+    return "L-" + hashlib.sha256(name.encode()).hexdigest()[:8].upper()
+
+
+def _service_quota(code: str, name: str, value: float) -> dict:
+    from ministack.core.responses import get_account_id, get_region
+
+    return {
+        "ServiceCode": "bedrock",
+        "ServiceName": "Amazon Bedrock",
+        "QuotaArn": f"arn:aws:servicequotas:{get_region()}:{get_account_id()}:bedrock/{code}",
+        "QuotaCode": code,
+        "QuotaName": name,
+        "Value": value,
+        "Unit": "None",
+        "Adjustable": True,
+        "GlobalQuota": False,
+        "QuotaAppliedAtLevel": "ACCOUNT",
+    }
+
+
+async def _service_quotas_request(method, path, headers, body, query_params):
+    """ListServiceQuotas (botocore service-quotas/2019-06-24, JSON protocol),
+    paginated with MaxResults (1-100) and NextToken."""
+
+    def answer(status: int, document: dict) -> tuple:
+        return status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(document).encode()
+
+    operation = headers.get("x-amz-target", "").removeprefix(SERVICE_QUOTAS_TARGET_PREFIX)
+    if operation != "ListServiceQuotas":
+        return answer(400, {"__type": "UnknownOperationException", "message": f"{operation} is not emulated locally"})
+    request = json.loads(body or b"{}")
+    if not request.get("ServiceCode"):
+        return answer(400, {"__type": "IllegalArgumentException", "message": "ServiceCode is required."})
+    size = request.get("MaxResults", 100)
+    if not isinstance(size, int) or not 1 <= size <= 100:
+        return answer(400, {"__type": "IllegalArgumentException", "message": "MaxResults must be 1-100."})
+    token = request.get("NextToken") or "0"
+    if not token.isdigit():
+        return answer(400, {"__type": "InvalidPaginationTokenException", "message": "Invalid NextToken."})
+    # Only Bedrock's quotas are modelled; any other service answers no quotas.
+    rows = LOCAL_BEDROCK_QUOTAS if request["ServiceCode"] == "bedrock" else ()
+    coded = [(_local_quota_code(name), name, value) for name, value in rows]
+    wanted = request.get("QuotaCode")
+    quotas = [_service_quota(code, name, value) for code, name, value in coded if not wanted or code == wanted]
+    start = int(token)
+    document = {"Quotas": quotas[start : start + size]}
+    if start + size < len(quotas):
+        document["NextToken"] = str(start + size)
+    return answer(200, document)
+
+
+def service_quotas_lists_bedrock_quotas() -> None:
+    """Upstream: there is no Service Quotas service; a ListServiceQuotas
+    request falls through to another service's router and fails with an
+    empty 400. AWS lists the account's quotas of a service, page by page.
+    We route the Service Quotas JSON protocol (X-Amz-Target
+    ServiceQuotasV20190624.*) to ListServiceQuotas over LOCAL_BEDROCK_QUOTAS.
+    This imports ministack.app (to register the service) before launch.py
+    does; the patches above only rebind service-module names, which app
+    looks up per request. Retire when ministack emulates Service Quotas."""
+    from ministack import app
+    from ministack.core import router
+
+    patterns = _original(router, "SERVICE_PATTERNS")
+    handlers = _original(app, "SERVICE_HANDLERS")
+    patterns["servicequotas"] = {"target_prefixes": [SERVICE_QUOTAS_TARGET_PREFIX.rstrip(".")]}
+    handlers["servicequotas"] = _service_quotas_request
+
+
+def durable_list_filters_every_status() -> None:
+    """Upstream: ListDurableExecutionsByFunction filters on the first value of
+    Statuses only: `?Statuses=PAUSED&Statuses=RUNNING` lists just the PAUSED
+    executions. AWS takes a list of up to 10 statuses and returns the
+    executions in any of them (botocore 1.44.5, lambda 2015-03-31
+    service-2.json: ListDurableExecutionsByFunctionRequest.Statuses, shape
+    ExecutionStatusList, min 1, max 10); cli/stop_executions.py asks for
+    RUNNING, PAUSING and PAUSED at once. With several statuses we read the
+    stock listing (every other filter and the order applied) without a status
+    filter, keep the requested statuses and page the result with the stock
+    offset markers. Retire when ministack filters on every value of Statuses."""
+    from ministack.services import lambda_durable
+
+    stock = _original(lambda_durable, "handle_list_by_function")
+
+    def first(query_params: dict, key: str, default: str) -> str:
+        value = query_params.get(key, default)
+        return (value[0] if value else default) if isinstance(value, list) else value
+
+    def handle_list_by_function(function_name, query_params, function_arn_lookup):
+        statuses = query_params.get("Statuses") or []
+        statuses = [statuses] if isinstance(statuses, str) else list(statuses)
+        if len(statuses) < 2:
+            return stock(function_name, query_params, function_arn_lookup)
+        checked = stock(function_name, {**query_params, "Statuses": statuses[:1]}, function_arn_lookup)
+        if checked[0] != 200:  # unknown function, bad MaxItems: the stock error
+            return checked
+        unfiltered = {k: v for k, v in query_params.items() if k not in ("Statuses", "Status", "Marker", "MaxItems")}
+        matches, marker = [], ""
+        while True:
+            paging = {"MaxItems": ["1000"], **({"Marker": [marker]} if marker else {})}
+            page = json.loads(stock(function_name, {**unfiltered, **paging}, function_arn_lookup)[2])
+            matches += [e for e in page["DurableExecutions"] if e["Status"] in statuses]
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+        start = int(first(query_params, "Marker", "0") or 0)
+        max_items = int(first(query_params, "MaxItems", "100")) or 100
+        response = {"DurableExecutions": matches[start : start + max_items]}
+        if start + max_items < len(matches):
+            response["NextMarker"] = str(start + max_items)
+        return lambda_durable.json_response(response)
+
+    _replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
+
+
+PATCHES = (
+    durable_config_enables_durability,
+    event_invoke_runs_durable_execution,
+    sync_invoke_waits_for_execution,
+    step_retry_counts_attempt,
+    crashed_invocation_is_retried,
+    resume_runs_started_version,
+    managed_durable_policy_exists,
+    bucket_request_payment_readable,
+    inference_profiles_route_like_aws,
+    async_invoke_writes_video_like_aws,
+    current_foundation_models_in_catalog,
+    use_case_form_absent_until_submitted,
+    simulation_resolves_principal_arn,
+    service_quotas_lists_bedrock_quotas,
+    durable_list_filters_every_status,
+)
+
+
+def apply(skip: frozenset[str] = frozenset()) -> None:
+    """Applies every patch except those named in `skip` (used to prove each
+    patch is needed: its tests must fail without it)."""
+    unknown = skip - {patch.__name__ for patch in PATCHES}
+    if unknown:
+        raise CompatError(f"unknown patch names {sorted(unknown)}; known: {[p.__name__ for p in PATCHES]}")
+    installed = metadata.version("ministack")
+    if installed != EXPECTED_VERSION:
+        raise CompatError(
+            f"ministack {installed} is installed; this compatibility layer is written for "
+            f"{EXPECTED_VERSION} (devkit/toolchain/requirements/emulator.txt)"
+        )
+    for patch in PATCHES:
+        if patch.__name__ in skip:
+            log.warning("compat patch SKIPPED: %s", patch.__name__)
+            continue
+        patch()
+        log.info("compat patch applied: %s", patch.__name__)

@@ -1,0 +1,59 @@
+"""Fixtures that drive the local emulator through boto3 exactly as AWS would be driven."""
+
+import json
+import uuid
+
+import boto3
+import pytest
+
+from durable_api import CLIENT_KWARGS, function_zip
+
+DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+
+
+@pytest.fixture(scope="session")
+def aws(local_aws):
+    """boto3 clients for the emulator: aws("lambda"), aws("iam"), ..."""
+    return lambda service: boto3.client(service, endpoint_url=local_aws.endpoint, **CLIENT_KWARGS)
+
+
+@pytest.fixture(scope="session")
+def role_arn(aws):
+    iam = aws("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role = iam.create_role(RoleName="durable-test", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    iam.attach_role_policy(RoleName="durable-test", PolicyArn=DURABLE_POLICY_ARN)
+    return role["Arn"]
+
+
+@pytest.fixture
+def deploy(aws, role_arn, tmp_path):
+    """deploy(source, **env) creates a durable function from functions/<source>.py
+    with a plain DurableConfig (as boto3 or Terraform send it), publishes a
+    version and returns (function_name, version, call_log_path)."""
+    lam = aws("lambda")
+
+    def _deploy(source: str, **env: str):
+        name = f"{source.replace('_', '-')}-{uuid.uuid4().hex[:8]}"
+        call_log = tmp_path / f"{name}.calls"
+        call_log.touch()
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.13",
+            Role=role_arn,
+            Handler=f"{source}.handler",
+            Code={"ZipFile": function_zip(source, source)},
+            Timeout=30,
+            Environment={"Variables": {"CALL_LOG": str(call_log), **env}},
+            DurableConfig={"ExecutionTimeout": 60, "RetentionPeriodInDays": 1},
+        )
+        lam.get_waiter("function_active_v2").wait(FunctionName=name)
+        version = lam.publish_version(FunctionName=name)["Version"]
+        return name, version, call_log
+
+    return _deploy

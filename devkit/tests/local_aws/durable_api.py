@@ -1,0 +1,56 @@
+"""Helpers for driving durable functions on the emulator through boto3."""
+
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import aws_durable_execution_sdk_python
+from botocore.config import Config
+
+FUNCTIONS = Path(__file__).resolve().parent / "functions"
+SDK_DIR = Path(aws_durable_execution_sdk_python.__file__).resolve().parent
+
+# Test credentials for the loopback emulator only.
+CLIENT_KWARGS = {
+    "region_name": "us-east-1",
+    "aws_access_key_id": "test",
+    "aws_secret_access_key": "test",
+    # One attempt: a retried Invoke would start a second execution. The read
+    # timeout covers a synchronous invoke that waits for the whole execution.
+    "config": Config(retries={"mode": "standard", "max_attempts": 1}, read_timeout=900),
+}
+
+
+def function_zip(source: str, module: str) -> bytes:
+    """A deployment package: functions/<source>.py as <module>.py plus the
+    pinned durable SDK (the emulator's interpreter provides boto3, as the
+    Lambda runtime does)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(FUNCTIONS / f"{source}.py", f"{module}.py")
+        for path in sorted(SDK_DIR.rglob("*.py")):
+            zf.write(path, f"{SDK_DIR.name}/{path.relative_to(SDK_DIR)}")
+    return buf.getvalue()
+
+
+def step_calls(call_log: Path) -> list[str]:
+    """Step names in the order their bodies ran."""
+    return [line.split()[0] for line in call_log.read_text().splitlines()]
+
+
+def wait_for_status(lam, arn: str, timeout: float = 30) -> dict:
+    """Polls GetDurableExecution until the execution leaves RUNNING."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        execution = lam.get_durable_execution(DurableExecutionArn=arn)
+        if execution["Status"] != "RUNNING":
+            return execution
+        time.sleep(0.25)
+    raise AssertionError(f"execution {arn} still RUNNING after {timeout} s")
+
+
+def history(lam, arn: str) -> list[tuple[str, str | None]]:
+    """(EventType, Name) of every history event, oldest first."""
+    events = lam.get_durable_execution_history(DurableExecutionArn=arn, IncludeExecutionData=True)["Events"]
+    return [(e["EventType"], e.get("Name")) for e in events]

@@ -1,0 +1,71 @@
+"""Shows that every compatibility patch is needed: with one patch left out,
+the tests that cover its gap must fail (and with none left out, pass).
+
+Run by `make test-compat-needed`. Exit status 0 only if every patch's tests
+fail without it.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+
+# Patch name (devkit/local_aws/ministack_compat.py) -> the tests that cover its gap.
+COVERING_TESTS = {
+    "durable_config_enables_durability": ["test_sync_invoke_of_plain_durable_config_returns_the_result_after_the_wait"],
+    "event_invoke_runs_durable_execution": ["test_event_invoke_resumes_after_the_wait_and_succeeds"],
+    "sync_invoke_waits_for_execution": [
+        "test_sync_invoke_of_plain_durable_config_returns_the_result_after_the_wait",
+        "test_sync_invoke_of_failed_execution_reports_a_function_error",
+    ],
+    "step_retry_counts_attempt": ["test_failing_step_ends_failed_after_its_attempt_budget"],
+    "crashed_invocation_is_retried": ["test_crashed_worker_is_reinvoked_without_rerunning_completed_steps"],
+    "resume_runs_started_version": ["test_resume_runs_the_version_the_execution_started_on"],
+    "managed_durable_policy_exists": ["test_managed_durable_execution_policy_is_readable"],
+    "bucket_request_payment_readable": ["test_bucket_request_payment_is_readable"],
+    "inference_profiles_route_like_aws": ["test_a_system_defined_inference_profile_lists_its_destination_models"],
+    "async_invoke_writes_video_like_aws": [
+        "test_an_async_job_writes_its_video_into_a_folder_named_after_it",
+        "test_an_async_job_that_cannot_write_fails_with_a_message",
+    ],
+    "durable_list_filters_every_status": ["test_listing_by_several_statuses_returns_executions_in_each"],
+    "current_foundation_models_in_catalog": ["test_current_models_are_in_the_foundation_model_catalog"],
+    "use_case_form_absent_until_submitted": ["test_the_use_case_form_is_absent_until_submitted"],
+    "simulation_resolves_principal_arn": [
+        "test_simulation_resolves_a_role_arn_with_its_path_and_refuses_unknown_principals"
+    ],
+    "service_quotas_lists_bedrock_quotas": ["test_service_quotas_lists_bedrock_quotas_page_by_page"],
+}
+
+
+def run(skip: str, tests: list[str]) -> tuple[int, int]:
+    """(passed, failed) of the given tests with patch `skip` left out."""
+    env = {**os.environ, "LOCAL_AWS_COMPAT_SKIP": skip}
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(TESTS), "-k", " or ".join(tests)],
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
+    counts = dict.fromkeys(("passed", "failed"), 0)
+    for number, word in re.findall(r"(\d+) (passed|failed)", out.splitlines()[-1] if out else ""):
+        counts[word] = int(number)
+    return counts["passed"], counts["failed"]
+
+
+def main() -> int:
+    ok = True
+    for patch, tests in COVERING_TESTS.items():
+        passed, failed = run(patch, tests)
+        needed = passed == 0 and failed == len(tests)
+        ok &= needed
+        verdict = "needed" if needed else "NOT SHOWN NEEDED"
+        print(f"without {patch}: {failed} failed, {passed} passed of {len(tests)} -> {verdict}", flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
