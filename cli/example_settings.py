@@ -26,7 +26,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal, NoReturn, TypedDict
 
 # What the module picks when model_id is null (workflow.tf, locals.workflows.*.default_model_id).
 DEFAULT_MODEL_IDS = {
@@ -47,6 +49,24 @@ class Expression(str):
     """An HCL value that is neither a literal nor a plain variable reference."""
 
 
+# What parse() finds at one level: ("attr", name, raw value) and ("block", type, labels, body).
+Attr = tuple[Literal["attr"], str, str]
+Block = tuple[Literal["block"], str, list[str], str]
+Item = Attr | Block
+# literal()'s results: a literal's value, ("var", name) for var.<name>, or an Expression.
+VarRef = tuple[Literal["var"], str]
+HclValue = None | bool | int | float | str | VarRef
+
+
+class ExampleSettings(TypedDict):
+    region: str
+    bedrock_region: object  # as written (region when unset); read() does not check it
+    model_id: str
+    workflow: str
+    sqs: bool
+    name: str
+
+
 class _Scanner:
     """Just enough HCL to find top-level blocks and attributes: strings,
     comments, heredocs and nested brackets are skipped over, not evaluated."""
@@ -54,7 +74,7 @@ class _Scanner:
     def __init__(self, text: str, where: str):
         self.text, self.where, self.i = text, where, 0
 
-    def fail(self, what: str):
+    def fail(self, what: str) -> NoReturn:
         line = self.text.count("\n", 0, self.i) + 1
         raise Unreadable(f"{self.where}:{line}: {what}")
 
@@ -124,9 +144,9 @@ class _Scanner:
                 self.i += 1
         return self.text[start : self.i].strip()
 
-    def items(self) -> list[tuple]:
+    def items(self) -> list[Item]:
         """("attr", name, raw value) and ("block", type, labels, body) at this level."""
-        found = []
+        found: list[Item] = []
         while True:
             self.skip_blank()
             if self.i >= len(self.text) or self.text[self.i] == "}":
@@ -141,7 +161,7 @@ class _Scanner:
                 self.skip_blank(newlines=False)
                 found.append(("attr", ident.group(), self.skip_value()))
                 continue
-            labels = []
+            labels: list[str] = []
             while self.i < len(self.text) and self.text[self.i] != "{":
                 start = self.i
                 if self.text[self.i] == '"':
@@ -169,11 +189,11 @@ class _Scanner:
         outer.i = self.i + 1
 
 
-def parse(text: str, where: str) -> list[tuple]:
+def parse(text: str, where: str) -> list[Item]:
     return _Scanner(text, where).items()
 
 
-def literal(raw: str):
+def literal(raw: str) -> HclValue:
     """A Python value for an HCL literal; `var.x` as ("var", "x"); otherwise an Expression."""
     if raw == "null":
         return None
@@ -186,7 +206,8 @@ def literal(raw: str):
         return ("var", reference.group(1))
     if len(raw) >= 2 and raw[0] == raw[-1] == '"' and "${" not in raw and "%{" not in raw:
         try:
-            return json.loads(raw)  # an HCL quoted string without templates reads like a JSON string
+            text: str = json.loads(raw)  # an HCL quoted string without templates reads like a JSON string
+            return text
         except ValueError:
             pass
     return Expression(raw)
@@ -200,9 +221,10 @@ def _tf_files(example_dir: Path) -> list[Path]:
     )
 
 
-def variable_values(example_dir: Path, environ: dict) -> dict:
-    """Each variable's value as Terraform would take it, as far as literals go."""
-    values = {}
+def variable_values(example_dir: Path, environ: Mapping[str, str]) -> dict[str, object]:
+    """Each variable's value as Terraform would take it, as far as literals go
+    (from *.tfvars.json: any JSON value)."""
+    values: dict[str, object] = {}
     for path in _tf_files(example_dir):
         for item in parse(path.read_text(), str(path)):
             if item[0] == "block" and item[1] == "variable" and item[2]:
@@ -221,13 +243,12 @@ def variable_values(example_dir: Path, environ: dict) -> dict:
         if path.name.endswith(".json"):
             values.update(json.loads(path.read_text()))
         else:
-            for kind, name, raw, *_ in parse(path.read_text(), str(path)):
-                if kind == "attr":
-                    values[name] = literal(raw)
+            for _, name, raw in _attrs(path.read_text(), path):
+                values[name] = literal(raw)
     return values
 
 
-def _attrs(body: str, path: Path) -> list[tuple]:
+def _attrs(body: str, path: Path) -> list[Attr]:
     return [item for item in parse(body, str(path)) if item[0] == "attr"]
 
 
@@ -235,7 +256,7 @@ def _is_module_source(raw: str) -> bool:
     return literal(raw) in ("../..", "../../", "./../..")
 
 
-def read(example_dir: str, environ: dict | None = None) -> dict:
+def read(example_dir: str, environ: Mapping[str, str] | None = None) -> ExampleSettings:
     """{"region", "bedrock_region", "model_id", "workflow", "sqs", "name"}; a
     setting that cannot be read raises Unreadable naming it."""
     environ = os.environ if environ is None else environ
@@ -243,7 +264,8 @@ def read(example_dir: str, environ: dict | None = None) -> dict:
     if not root.is_dir():
         raise Unreadable(f"{example_dir} is not a directory")
     variables = variable_values(root, environ)
-    provider, module = None, None
+    provider: tuple[dict[str, str], Path] | None = None
+    module: tuple[dict[str, str], Path] | None = None
     for path in _tf_files(root):
         for item in parse(path.read_text(), str(path)):
             if item[0] != "block":
@@ -256,11 +278,13 @@ def read(example_dir: str, environ: dict | None = None) -> dict:
     if module is None:
         raise Unreadable(f'{example_dir} has no module block with source = "../.."')
 
-    def value(attrs_and_path, name: str, setting: str, allow_object: bool = False):
+    def value(
+        attrs_and_path: tuple[dict[str, str], Path], name: str, setting: str, allow_object: bool = False
+    ) -> object:
         attrs, path = attrs_and_path
         if name not in attrs:
             return None
-        found = literal(attrs[name])
+        found: object = literal(attrs[name])
         if isinstance(found, tuple):
             if found[1] not in variables:
                 raise Unreadable(f"{path}: {setting} = {attrs[name]}, and there is no variable {found[1]!r}")
@@ -274,17 +298,23 @@ def read(example_dir: str, environ: dict | None = None) -> dict:
     region = value(provider, "region", "the region") if provider else None
     region = region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
     workflow = value(module, "workflow", "the workflow") or DEFAULT_WORKFLOW
-    if workflow not in DEFAULT_MODEL_IDS:
+    if workflow not in DEFAULT_MODEL_IDS:  # so a str from here on
         raise Unreadable(f"{module[1]}: unknown workflow {workflow!r}")
-    settings = {
-        "region": region,
-        "bedrock_region": value(module, "bedrock_region", "bedrock_region") or region,
-        "model_id": value(module, "model_id", "the model") or DEFAULT_MODEL_IDS[workflow],
+    bedrock_region = value(module, "bedrock_region", "bedrock_region") or region
+    model_id = value(module, "model_id", "the model") or DEFAULT_MODEL_IDS[workflow]
+    sqs = value(module, "sqs_trigger", "sqs_trigger", allow_object=True) is not None
+    name = value(module, "name", "the function name")
+
+    def text(found: object, setting: str) -> str:
+        if not isinstance(found, str) or not found:
+            raise Unreadable(f"{example_dir}: no {setting} (found {found!r})")
+        return found
+
+    return {
+        "region": text(region, "region"),
+        "bedrock_region": bedrock_region,
+        "model_id": text(model_id, "model_id"),
         "workflow": workflow,
-        "sqs": value(module, "sqs_trigger", "sqs_trigger", allow_object=True) is not None,
-        "name": value(module, "name", "the function name"),
+        "sqs": sqs,
+        "name": text(name, "name"),
     }
-    for setting in ("region", "model_id", "name"):
-        if not isinstance(settings[setting], str) or not settings[setting]:
-            raise Unreadable(f"{example_dir}: no {setting} (found {settings[setting]!r})")
-    return settings

@@ -31,7 +31,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import boto3
 from botocore.config import Config
@@ -39,6 +41,16 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 
 import stop_executions
 from timeline import lines
+
+if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_lambda.type_defs import (
+        ErrorObjectOutputTypeDef,
+        EventTypeDef,
+        ExecutionTypeDef,
+        GetDurableExecutionHistoryRequestTypeDef,
+        GetDurableExecutionResponseTypeDef,
+    )
 
 # Every value of ExecutionStatus (botocore 1.44.5, botocore/data/lambda/2015-03-31/service-2.json,
 # shape ExecutionStatus): RUNNING, PAUSING, PAUSED, SUCCEEDED, FAILED, TIMED_OUT, STOPPED, DELETING.
@@ -75,7 +87,19 @@ class NotApplied(Problem):
         )
 
 
-def example_outputs(example_dir: str) -> dict:
+class Outcome(TypedDict):
+    """What `invoke` and `history` report (printed as JSON with --json)."""
+
+    execution_arn: str
+    status: str
+    elapsed_seconds: float
+    result: object  # the execution's result, decoded from JSON; None without one
+    error: ErrorObjectOutputTypeDef | None
+    timeline: list[str]
+
+
+def example_outputs(example_dir: str) -> dict[str, Any]:
+    """{output name: value}; each value is raw JSON, as `terraform output -json` gives it."""
     engine = os.environ.get("TF", "terraform")
     result = subprocess.run([engine, f"-chdir={example_dir}", "output", "-json"], capture_output=True, text=True)
     outputs = json.loads(result.stdout or "{}") if result.returncode == 0 else {}
@@ -84,7 +108,7 @@ def example_outputs(example_dir: str) -> dict:
     return {name: output["value"] for name, output in outputs.items()}
 
 
-def lambda_client(alias_arn: str, endpoint_url: str | None, attempts: int = 3):
+def lambda_client(alias_arn: str, endpoint_url: str | None, attempts: int = 3) -> LambdaClient:
     region = alias_arn.split(":")[3]
     # Retries of the Invoke call reuse its DurableExecutionName, so they cannot start a second execution.
     config = Config(retries={"mode": "standard", "max_attempts": attempts}, read_timeout=60)
@@ -100,7 +124,7 @@ def lambda_client(alias_arn: str, endpoint_url: str | None, attempts: int = 3):
     return boto3.client("lambda", region_name=region, config=config)
 
 
-def start(client, alias_arn: str, payload: str, name: str) -> str:
+def start(client: LambdaClient, alias_arn: str, payload: str, name: str) -> str:
     response = client.invoke(
         FunctionName=alias_arn,
         InvocationType="Event",
@@ -128,19 +152,19 @@ class HistoryReader:
     skips what it has already returned.
     """
 
-    def __init__(self, client, arn: str, include_data: bool = False, page_size: int | None = None):
+    def __init__(self, client: LambdaClient, arn: str, include_data: bool = False, page_size: int | None = None):
         self.client, self.arn, self.include_data = client, arn, include_data
         self.page_size = page_size or HISTORY_PAGE_SIZE
         self.marker: str | None = None
         self.taken_from_page = 0  # events of the marker's page already handed out
         self.returned = 0  # events handed out in all
         self._skip = 0  # after a refused marker: events to pass over again
-        self._unreturned: list[dict] = []  # read, not yet handed out (a read interrupted by an error)
+        self._unreturned: list[EventTypeDef] = []  # read, not yet handed out (a read interrupted by an error)
 
-    def read(self) -> list[dict]:
+    def read(self) -> list[EventTypeDef]:
         restarted = False
         while True:
-            request = {
+            request: GetDurableExecutionHistoryRequestTypeDef = {
                 "DurableExecutionArn": self.arn,
                 # Event payloads (step results, inputs, errors) are left out while following:
                 # GetDurableExecutionHistoryRequest.IncludeExecutionData, "The default is true".
@@ -177,7 +201,8 @@ def error_code(error: ClientError) -> str | None:
 
 def retry_after_seconds(error: ClientError) -> float:
     """TooManyRequestsException.retryAfterSeconds (the Retry-After header, botocore model), or 0."""
-    value = error.response.get("retryAfterSeconds")
+    # Not in the stubs' error response; either value may be anything, and float() decides.
+    value: Any = error.response.get("retryAfterSeconds")
     if value is None:
         value = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("retry-after")
     try:
@@ -187,8 +212,14 @@ def retry_after_seconds(error: ClientError) -> float:
 
 
 def follow(
-    client, arn: str, timeout: float, live: bool, *, sleep=time.sleep, clock=time.monotonic
-) -> tuple[dict, list[dict]]:
+    client: LambdaClient,
+    arn: str,
+    timeout: float,
+    live: bool,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[GetDurableExecutionResponseTypeDef, list[EventTypeDef]]:
     """Polls until the execution stops moving; prints one timeline line per new
     history event as it appears. Returns the last execution description (with
     its result or error once it has ended) and every history event.
@@ -219,7 +250,9 @@ def follow(
     while True:
         try:
             execution = client.get_durable_execution(DurableExecutionArn=arn, IncludeExecutionData=False)
-            new = [] if execution["Status"] == "DELETING" else reader.read()
+            # Any status, as a str: the stubs' ExecutionStatus lacks DELETING, PAUSING and PAUSED.
+            now: str = execution["Status"]
+            new = [] if now == "DELETING" else reader.read()
         except ClientError as error:
             delay = throttled(error, delay)
         else:
@@ -227,8 +260,8 @@ def follow(
             if live:
                 for line in lines(new, execution["StartTimestamp"]):
                     print(line, flush=True)
-            changed = bool(new) or execution["Status"] != status
-            status = execution["Status"]
+            changed = bool(new) or now != status
+            status = now
             if status in TERMINAL:  # once more, with the result or error
                 return with_data(client, arn, sleep), events
             if status in ("PAUSED", "DELETING"):
@@ -252,7 +285,7 @@ def throttled(error: ClientError, delay: float) -> float:
     return delay
 
 
-def with_data(client, arn: str, sleep) -> dict:
+def with_data(client: LambdaClient, arn: str, sleep: Callable[[float], None]) -> GetDurableExecutionResponseTypeDef:
     """GetDurableExecution with its input, result and error, waiting out throttling."""
     delay = POLL_INITIAL_SECONDS
     while True:
@@ -263,7 +296,7 @@ def with_data(client, arn: str, sleep) -> dict:
             sleep(delay)
 
 
-def latest_execution_arn(client, function_name: str, version: str) -> str:
+def latest_execution_arn(client: LambdaClient, function_name: str, version: str) -> str:
     """The newest execution of the published version (executions belong to
     versions, not aliases), in two calls of one item each.
 
@@ -276,7 +309,7 @@ def latest_execution_arn(client, function_name: str, version: str) -> str:
     (newest first)". The newest execution heads one of the two orders either
     way, so it is the later of the two heads.
     """
-    heads = []
+    heads: list[ExecutionTypeDef] = []
     for reverse in (False, True):
         page = client.list_durable_executions_by_function(
             FunctionName=function_name, Qualifier=version, ReverseOrder=reverse, MaxItems=1
@@ -287,7 +320,7 @@ def latest_execution_arn(client, function_name: str, version: str) -> str:
     return max(heads, key=lambda e: e["StartTimestamp"])["DurableExecutionArn"]
 
 
-def summary(execution: dict, events: list[dict]) -> dict:
+def summary(execution: GetDurableExecutionResponseTypeDef, events: list[EventTypeDef]) -> Outcome:
     end = execution.get("EndTimestamp") or datetime.now(UTC)
     result = execution.get("Result")
     return {
@@ -306,7 +339,7 @@ def exit_status(status: str) -> int:
     return 3 if status in NOT_ENDED else 1
 
 
-def report(outcome: dict, as_json: bool) -> int:
+def report(outcome: Outcome, as_json: bool) -> int:
     status = outcome["status"]
     if as_json:
         print(json.dumps(outcome, indent=2, default=str))

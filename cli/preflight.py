@@ -29,8 +29,10 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 from urllib.parse import urlparse
 
 import boto3
@@ -39,6 +41,17 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 import example_settings
+
+if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
+    from mypy_boto3_bedrock import BedrockClient
+    from mypy_boto3_bedrock.literals import InferenceTypeType, ModelModalityType
+    from mypy_boto3_bedrock.type_defs import FoundationModelLifecycleTypeDef
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_iam.type_defs import ContextEntryTypeDef, SimulatePrincipalPolicyRequestPaginateTypeDef
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_service_quotas import ServiceQuotasClient
+    from mypy_boto3_service_quotas.type_defs import ServiceQuotaTypeDef
+    from mypy_boto3_sts import STSClient
 
 DESCRIPTION = "check that an AWS account is ready for an example, before anything is created (read-only)"
 
@@ -78,6 +91,22 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 class Problem(Exception):
     """Something that stops the preflight from running (exit status 2)."""
+
+
+class Identity(TypedDict):
+    account: str
+    arn: str
+    partition: str
+
+
+class ModelDetails(TypedDict, total=False):
+    """What the checks read of FoundationModelDetails; empty when it could not be read."""
+
+    modelName: str
+    providerName: str
+    outputModalities: list[ModelModalityType]
+    inferenceTypesSupported: list[InferenceTypeType]
+    modelLifecycle: FoundationModelLifecycleTypeDef
 
 
 @dataclass
@@ -150,7 +179,20 @@ class Aws:
         self.session, self.settings = session, settings
         self.config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
 
-    def client(self, service: str, bedrock: bool = False):
+    # One overload per service the checks call, so that each gets its own typed client.
+    @overload
+    def client(self, service: Literal["sts"], bedrock: bool = False) -> STSClient: ...
+    @overload
+    def client(self, service: Literal["lambda"], bedrock: bool = False) -> LambdaClient: ...
+    @overload
+    def client(self, service: Literal["iam"], bedrock: bool = False) -> IAMClient: ...
+    @overload
+    def client(self, service: Literal["bedrock"], bedrock: bool = False) -> BedrockClient: ...
+    @overload
+    def client(self, service: Literal["service-quotas"], bedrock: bool = False) -> ServiceQuotasClient: ...
+    def client(
+        self, service: Literal["sts", "lambda", "iam", "bedrock", "service-quotas"], bedrock: bool = False
+    ) -> STSClient | LambdaClient | IAMClient | BedrockClient | ServiceQuotasClient:
         region = self.settings.bedrock_region if bedrock else self.settings.region
         return self.session.client(
             service, region_name=region, endpoint_url=self.settings.endpoint_url, config=self.config
@@ -162,7 +204,7 @@ class Aws:
 # ---------------------------------------------------------------------------
 
 
-def check_identity(aws: Aws, report: Report) -> dict | None:
+def check_identity(aws: Aws, report: Report) -> Identity | None:
     """sts:GetCallerIdentity (botocore sts/2011-06-15: GetCallerIdentityResponse Account, Arn, UserId)."""
     try:
         identity = aws.client("sts").get_caller_identity()
@@ -264,7 +306,7 @@ def check_profile(aws: Aws, settings: Settings, report: Report) -> str | None:
     return model_ids[0]
 
 
-def check_foundation_model(aws: Aws, settings: Settings, report: Report, model_id: str) -> dict | None:
+def check_foundation_model(aws: Aws, settings: Settings, report: Report, model_id: str) -> ModelDetails | None:
     """bedrock:GetFoundationModel (FoundationModelDetails: modelName, providerName, outputModalities,
     inferenceTypesSupported, modelLifecycle.status ACTIVE|LEGACY and endOfLifeTime). Returns the
     details, {} when they could not be read, None when the model is not there."""
@@ -284,8 +326,9 @@ def check_foundation_model(aws: Aws, settings: Settings, report: Report, model_i
             )
             return None
         raise
-    lifecycle = details.get("modelLifecycle") or {}
-    status, end = lifecycle.get("status"), lifecycle.get("endOfLifeTime")
+    lifecycle = details.get("modelLifecycle")
+    status = lifecycle.get("status") if lifecycle else None
+    end = lifecycle.get("endOfLifeTime") if lifecycle else None
     name = f"{details.get('modelName', model_id)} by {details.get('providerName', '?')} ({model_id})"
     if status == "ACTIVE":
         report.ok("foundation model", f"{name}, Active in {region}")
@@ -302,10 +345,11 @@ def check_foundation_model(aws: Aws, settings: Settings, report: Report, model_i
     return details
 
 
-def check_fit(settings: Settings, report: Report, details: dict, model_id: str) -> None:
+def check_fit(settings: Settings, report: Report, details: ModelDetails, model_id: str) -> None:
     needed = NEEDED_OUTPUT[settings.workflow]
-    outputs = details.get("outputModalities") or []
-    types = details.get("inferenceTypesSupported") or []
+    # As str: the stubs' enums lack VIDEO and INFERENCE_PROFILE, which AWS reports.
+    outputs: Sequence[str] = details.get("outputModalities") or []
+    types: Sequence[str] = details.get("inferenceTypesSupported") or []
     through_profile = profile_of(settings.model_id)
     if needed not in outputs:
         report.fix(
@@ -332,7 +376,9 @@ def check_fit(settings: Settings, report: Report, details: dict, model_id: str) 
         report.ok("model capabilities", f"outputs {needed}, called {how}")
 
 
-def check_availability(aws: Aws, settings: Settings, report: Report, details: dict, model_id: str, arn: str) -> None:
+def check_availability(
+    aws: Aws, settings: Settings, report: Report, details: ModelDetails, model_id: str, arn: str
+) -> None:
     """bedrock:GetFoundationModelAvailability (GetFoundationModelAvailabilityResponse:
     agreementAvailability.status AVAILABLE|PENDING|NOT_AVAILABLE|ERROR and errorMessage,
     authorizationStatus AUTHORIZED|NOT_AUTHORIZED, entitlementAvailability and
@@ -402,7 +448,7 @@ def check_availability(aws: Aws, settings: Settings, report: Report, details: di
     )
 
 
-def check_use_case(aws: Aws, settings: Settings, report: Report, details: dict | None, model_id: str) -> None:
+def check_use_case(aws: Aws, settings: Settings, report: Report, details: ModelDetails | None, model_id: str) -> None:
     """bedrock:GetUseCaseForModelAccess: formData, or ResourceNotFoundException (botocore bedrock
     GetUseCaseForModelAccess errors) while the account has not submitted Anthropic's form."""
     provider = (details or {}).get("providerName") or model_id.split(".")[0]
@@ -443,13 +489,13 @@ def deploy_actions(settings: Settings, account: str, partition: str) -> dict[str
     .../list_amazonsqs.html). Tag actions: the module tags what it creates."""
     region, name = settings.region, settings.name
 
-    def role(role_name):
+    def role(role_name: str) -> str:
         return f"arn:{partition}:iam::{account}:role/{role_name}"
 
-    def function(function_name):
+    def function(function_name: str) -> str:
         return f"arn:{partition}:lambda:{region}:{account}:function:{function_name}"
 
-    def log_group(function_name):
+    def log_group(function_name: str) -> str:
         return f"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{function_name}"
 
     role_actions = ["iam:CreateRole", "iam:TagRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PassRole"]
@@ -497,7 +543,7 @@ def policy_source(aws: Aws, arn: str) -> str | None:
         return f"arn:{parts[1]}:iam::{parts[4]}:role/{role_name}"
 
 
-def check_permissions(aws: Aws, settings: Settings, report: Report, identity: dict) -> None:
+def check_permissions(aws: Aws, settings: Settings, report: Report, identity: Identity) -> None:
     """iam:SimulatePrincipalPolicy (botocore iam/2010-05-08: EvaluationResults[].EvalActionName,
     EvalResourceName, EvalDecision allowed|explicitDeny|implicitDeny, MissingContextValues)."""
     arn = identity["arn"]
@@ -508,18 +554,23 @@ def check_permissions(aws: Aws, settings: Settings, report: Report, identity: di
     if source is None:
         report.skip("deploy permissions", f"IAM cannot simulate the policies of {arn}")
         return
-    iam, refused = aws.client("iam"), {}
+    iam = aws.client("iam")
+    refused: dict[str, list[str]] = {}
     actions = deploy_actions(settings, identity["account"], identity["partition"])
     for resource, names in actions.items():
         # ContextEntries (ContextEntry: ContextKeyName, ContextKeyValues, ContextKeyType) supply the
         # condition keys the real requests carry, so conditions on them can match.
-        context = []
+        context: list[ContextEntryTypeDef] = []
         if "iam:PassRole" in names:
             context.append({"ContextKeyName": "iam:PassedToService", "ContextKeyValues": ["lambda.amazonaws.com"]})
         if not resource.startswith(f"arn:{identity['partition']}:iam:"):  # IAM is global
             region = settings.bedrock_region if ":s3:::" in resource else settings.region  # the bucket's region
             context.append({"ContextKeyName": "aws:RequestedRegion", "ContextKeyValues": [region]})
-        request = {"PolicySourceArn": source, "ActionNames": names, "ResourceArns": [resource]}
+        request: SimulatePrincipalPolicyRequestPaginateTypeDef = {
+            "PolicySourceArn": source,
+            "ActionNames": names,
+            "ResourceArns": [resource],
+        }
         if context:
             request["ContextEntries"] = [{**entry, "ContextKeyType": "string"} for entry in context]
         try:
@@ -592,7 +643,9 @@ def relevant_quota(settings: Settings, quota_name: str, keys: set[str]) -> bool:
     return " cross region " in name and " global " not in name
 
 
-def quota_lines(settings: Settings, report: Report, quotas: list[dict], keys: set[str], model_id: str) -> None:
+def quota_lines(
+    settings: Settings, report: Report, quotas: list[ServiceQuotaTypeDef], keys: set[str], model_id: str
+) -> None:
     region = settings.bedrock_region
     matching = [quota for quota in quotas if relevant_quota(settings, quota.get("QuotaName", ""), keys)]
     if not matching:
@@ -608,11 +661,12 @@ def quota_lines(settings: Settings, report: Report, quotas: list[dict], keys: se
                 f"bedrock --quota-code {code} --desired-value <value> --region {region}`",
             )
         else:
-            shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
+            # Value is optional in the stubs; ListServiceQuotas sets it on every quota (without one, float() raises).
+            shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"  # type: ignore[arg-type]
             report.ok("quota", f"{quota['QuotaName']} = {shown} ({code})")
 
 
-def check_quotas(aws: Aws, settings: Settings, report: Report, model_id: str, details: dict | None) -> None:
+def check_quotas(aws: Aws, settings: Settings, report: Report, model_id: str, details: ModelDetails | None) -> None:
     """servicequotas:ListServiceQuotas, ServiceCode bedrock, all pages (botocore service-quotas/2019-06-24:
     Quotas[].QuotaName, QuotaCode, Value; NextToken). Informational: only a 0 is something to fix."""
     try:
@@ -636,22 +690,22 @@ def run_checks(aws: Aws, settings: Settings, report: Report) -> None:
         report.skip("durable functions, model and access", "need credentials")
         return
     check_durable_region(aws, settings, report)
-    model_id = foundation_model_id(settings.model_id)
+    model_id: str | None = foundation_model_id(settings.model_id)
     if profile_of(settings.model_id):
         model_id = check_profile(aws, settings, report)
     details = None if model_id is None else check_foundation_model(aws, settings, report, model_id)
-    if details is not None:  # the model is there (or could not be looked up)
+    if model_id is not None and details is not None:  # the model is there (or could not be looked up)
         if details:
             check_fit(settings, report, details, model_id)
         check_availability(aws, settings, report, details, model_id, identity["arn"])
         check_use_case(aws, settings, report, details, model_id)
     check_permissions(aws, settings, report, identity)
-    if details is not None:
+    if model_id is not None and details is not None:
         check_quotas(aws, settings, report, model_id, details)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    found = {}
+    found: Mapping[str, object] = {}
     if args.example_dir:
         if not os.path.isdir(args.example_dir):
             raise Problem(f"no example directory {args.example_dir}")
@@ -675,7 +729,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     }
     if "region" in explicit and "bedrock_region" not in explicit and found.get("bedrock_region") == found.get("region"):
         explicit["bedrock_region"] = explicit["region"]  # the example calls Bedrock in its own region
-    merged = {**found, **explicit}
+    # Settings takes them as they are: the flags (argparse) and what the example's files say.
+    merged: dict[str, Any] = {**found, **explicit}
     if not merged.get("region"):
         raise Problem("no region: pass --example-dir or --region")
     merged.setdefault("workflow", example_settings.DEFAULT_WORKFLOW)

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_lambda.type_defs import ErrorObjectTypeDef, ExecutionTypeDef
 
 # StopDurableExecution "Stops a running or paused durable execution" (botocore 1.44.5,
 # botocore/data/lambda/2015-03-31/service-2.json, operation StopDurableExecution); a
@@ -26,13 +31,13 @@ CLIENT_ATTEMPTS = 10
 # How long stopped executions may take to leave the listing before we give up.
 STOP_WAIT_SECONDS = 60
 # StopDurableExecutionRequest.Error: "Optional error details explaining why the execution is being stopped".
-STOP_ERROR = {
+STOP_ERROR: ErrorObjectTypeDef = {
     "ErrorType": "StoppedByOperator",
     "ErrorMessage": "stopped by durable-bedrock stop-executions (make stop-executions or make destroy)",
 }
 
 
-def function_versions(client, function_name: str) -> list[str]:
+def function_versions(client: LambdaClient, function_name: str) -> list[str]:
     """Every version, $LATEST first. ListVersionsByFunction "returns a maximum of
     50 items in each response" (ListVersionsByFunctionRequest.MaxItems), so it is paginated."""
     versions = []
@@ -41,17 +46,20 @@ def function_versions(client, function_name: str) -> list[str]:
     return versions
 
 
-def unfinished_executions(client, function_name: str, version: str) -> list[dict]:
+def unfinished_executions(client: LambdaClient, function_name: str, version: str) -> list[ExecutionTypeDef]:
     """The version's executions that have not ended (100 a page by default:
     ListDurableExecutionsByFunctionRequest.MaxItems). The status is checked here
     too, so a server that ignored the filter could not make us stop an ended one."""
     pages = client.get_paginator("list_durable_executions_by_function").paginate(
-        FunctionName=function_name, Qualifier=version, Statuses=list(UNFINISHED)
+        FunctionName=function_name,
+        Qualifier=version,
+        # PAUSING and PAUSED are newer than the stubs' ExecutionStatus (mypy-boto3-lambda 1.43.118; botocore 1.44.5).
+        Statuses=list(UNFINISHED),  # type: ignore[arg-type]
     )
     return [e for page in pages for e in page.get("DurableExecutions", []) if e["Status"] in UNFINISHED]
 
 
-def stop(client, execution: dict, out: Callable[[str], None]) -> bool:
+def stop(client: LambdaClient, execution: ExecutionTypeDef, out: Callable[[str], None]) -> bool:
     """Stops one execution; False when it ended by itself since it was listed."""
     arn = execution["DurableExecutionArn"]
     try:
@@ -68,22 +76,23 @@ def stop(client, execution: dict, out: Callable[[str], None]) -> bool:
 
 
 def stop_all(
-    client,
+    client: LambdaClient,
     function_name: str,
     versions: list[str],
     *,
     out: Callable[[str], None] = print,
     wait: float = STOP_WAIT_SECONDS,
-    sleep=time.sleep,
-    clock=time.monotonic,
-) -> tuple[int, list[dict]]:
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[int, list[ExecutionTypeDef]]:
     """Stops every unfinished execution of the given versions, then lists
     again until nothing unfinished is left or `wait` seconds have passed.
     Returns how many it stopped and what is still unfinished."""
     requested: set[str] = set()
     deadline, delay = clock() + wait, 1.0
     while True:
-        left, progressed = [], False
+        left: list[ExecutionTypeDef] = []
+        progressed = False
         for version in versions:
             for execution in unfinished_executions(client, function_name, version):
                 if execution["DurableExecutionArn"] in requested:
@@ -105,7 +114,13 @@ def stop_all(
             delay = min(delay * 2, 10.0)
 
 
-def confirmed(client, function_name: str, versions: list[str], out: Callable[[str], None], ask=input) -> bool:
+def confirmed(
+    client: LambdaClient,
+    function_name: str,
+    versions: list[str],
+    out: Callable[[str], None],
+    ask: Callable[[str], str] = input,
+) -> bool:
     """Lists what would be stopped and asks; True when there is nothing to stop or the answer is yes."""
     pending = [e for version in versions for e in unfinished_executions(client, function_name, version)]
     if not pending:
@@ -120,8 +135,22 @@ def confirmed(client, function_name: str, versions: list[str], out: Callable[[st
     return answer.strip() == "yes"
 
 
+class StopOptions(TypedDict, total=False):
+    """stop_all's tuning, passed through by run (tests shorten the wait and fake the clock)."""
+
+    wait: float
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+
+
 def run(
-    client, function_name: str, *, confirm: bool = False, out: Callable[[str], None] = print, ask=input, **kwargs
+    client: LambdaClient,
+    function_name: str,
+    *,
+    confirm: bool = False,
+    out: Callable[[str], None] = print,
+    ask: Callable[[str], str] = input,
+    **kwargs: Unpack[StopOptions],
 ) -> int:
     """0 when nothing is left unfinished, 1 otherwise (refused, or not stopped in time)."""
     try:

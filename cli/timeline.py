@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
+    from mypy_boto3_lambda.type_defs import (
+        EventTypeDef,
+        ExecutionFailedDetailsTypeDef,
+        ExecutionStoppedDetailsTypeDef,
+        ExecutionTimedOutDetailsTypeDef,
+        StepFailedDetailsTypeDef,
+    )
+
+    # The details of the events that may carry an error.
+    ErrorDetails = (
+        StepFailedDetailsTypeDef
+        | ExecutionFailedDetailsTypeDef
+        | ExecutionTimedOutDetailsTypeDef
+        | ExecutionStoppedDetailsTypeDef
+    )
 
 
 def _seconds_since(start: datetime, moment: datetime) -> str:
     return f"+{(moment - start).total_seconds():6.1f}s"
 
 
-def _error_text(details: dict) -> str:
+def _error_text(details: ErrorDetails) -> str:
     """The error as ': ErrorType: message', or '' when the event carries no
     error payload (a history read with IncludeExecutionData=false leaves
     payloads out)."""
@@ -19,7 +38,7 @@ def _error_text(details: dict) -> str:
     return f": {error.get('ErrorType', 'Error')}: {error.get('ErrorMessage', '')}".rstrip()
 
 
-def describe(event: dict) -> str | None:
+def describe(event: EventTypeDef) -> str | None:
     """What happened, in words; None for events not worth a line."""
     kind, name = event["EventType"], event.get("Name") or ""
     poll = event.get("SubType") == "WaitForCondition"
@@ -45,24 +64,29 @@ def describe(event: dict) -> str | None:
             )
         return f"step {name} failed{_error_text(details)}"
     if kind == "WaitStarted":
-        details = event.get("WaitStartedDetails", {})
-        until = details.get("ScheduledEndTimestamp")
+        wait = event.get("WaitStartedDetails", {})
+        until = wait.get("ScheduledEndTimestamp")
         until_text = f" until {until:%H:%M:%S}" if isinstance(until, datetime) else ""
-        return f"wait {name}{until_text} ({details.get('Duration', '?')} s, no compute while waiting)"
+        return f"wait {name}{until_text} ({wait.get('Duration', '?')} s, no compute while waiting)"
     if kind == "WaitSucceeded":
         return f"wait {name} over"
     if kind == "InvocationCompleted":
-        error = (event.get("InvocationCompletedDetails") or {}).get("Error")
+        completed = event.get("InvocationCompletedDetails")
+        error = completed.get("Error") if completed else None
         return "invocation crashed, the service retries it" if error else "invocation ended"
     if kind == "ExecutionSucceeded":
         return "execution SUCCEEDED"
     if kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionStopped"):
-        details = event.get(f"{kind}Details", {})
-        return f"execution {kind.removeprefix('Execution').upper()}{_error_text(details)}"
+        ended: dict[str, ErrorDetails] = {  # the event's {kind}Details
+            "ExecutionFailed": event.get("ExecutionFailedDetails", {}),
+            "ExecutionTimedOut": event.get("ExecutionTimedOutDetails", {}),
+            "ExecutionStopped": event.get("ExecutionStoppedDetails", {}),
+        }
+        return f"execution {kind.removeprefix('Execution').upper()}{_error_text(ended[kind])}"
     return None
 
 
-def lines(events: list[dict], start: datetime) -> list[str]:
+def lines(events: Sequence[EventTypeDef], start: datetime) -> list[str]:
     """Timeline lines, each prefixed with the seconds since `start`."""
     out = []
     for event in events:

@@ -34,6 +34,7 @@ import time
 import urllib.request
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any, TypedDict
 
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # regular file, rw-r--r--
@@ -46,6 +47,24 @@ _PIN = re.compile(
 
 class PackagingError(Exception):
     pass
+
+
+class Pin(TypedDict):
+    """One line of the requirements file: name==version --hash=sha256:..."""
+
+    name: str
+    version: str
+    sha256: str
+
+
+class BuiltPackage(TypedDict):
+    """What build() prints as JSON for the module (package.tf reads path and base64sha256)."""
+
+    path: str
+    base64sha256: str
+    size_bytes: int
+    files: int
+    build_seconds: float
 
 
 def source_entries(source_dir: Path) -> dict[str, bytes]:
@@ -65,8 +84,8 @@ def source_entries(source_dir: Path) -> dict[str, bytes]:
     return entries
 
 
-def read_pins(requirements: Path) -> list[dict]:
-    pins = []
+def read_pins(requirements: Path) -> list[Pin]:
+    pins: list[Pin] = []
     for number, raw in enumerate(requirements.read_text().splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -76,7 +95,7 @@ def read_pins(requirements: Path) -> list[dict]:
             raise PackagingError(
                 f"{requirements}:{number}: expected 'name==version --hash=sha256:<64 hex>', got {line!r}"
             )
-        pins.append(match.groupdict())
+        pins.append(Pin(name=match["name"], version=match["version"], sha256=match["sha256"]))
     return pins
 
 
@@ -84,12 +103,12 @@ def _normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _wheel_url(index_url: str, pin: dict) -> str:
+def _wheel_url(index_url: str, pin: Pin) -> str:
     """URL of the pinned pure-Python wheel, from the index's PEP 691 JSON page."""
     page = f"{index_url.rstrip('/')}/{_normalized(pin['name'])}/"
     request = urllib.request.Request(page, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
     with urllib.request.urlopen(request, timeout=60) as response:
-        files = json.load(response)["files"]
+        files: list[dict[str, Any]] = json.load(response)["files"]  # raw JSON from the index (PEP 691)
     for candidate in files:
         if candidate.get("hashes", {}).get("sha256") == pin["sha256"]:
             filename = candidate["filename"]
@@ -98,11 +117,12 @@ def _wheel_url(index_url: str, pin: dict) -> str:
                     f"{pin['name']}=={pin['version']}: {filename} is not a pure-Python wheel; "
                     "only py3-none-any wheels can be bundled portably"
                 )
-            return candidate["url"]
+            url: str = candidate["url"]
+            return url
     raise PackagingError(f"{pin['name']}=={pin['version']}: no file with sha256 {pin['sha256']} on {page}")
 
 
-def fetch_wheel(pin: dict, cache_dir: Path, index_url: str) -> bytes:
+def fetch_wheel(pin: Pin, cache_dir: Path, index_url: str) -> bytes:
     """The wheel's bytes, from the cache or the index, verified against the pin."""
     cached = cache_dir / f"{pin['sha256']}.whl"
     if cached.is_file():
@@ -150,7 +170,7 @@ def deterministic_zip(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def build(args: argparse.Namespace) -> dict:
+def build(args: argparse.Namespace) -> BuiltPackage:
     started = time.monotonic()
     entries = source_entries(Path(args.source_dir))
     services = None if args.botocore_services == "*" else set(filter(None, args.botocore_services.split(",")))

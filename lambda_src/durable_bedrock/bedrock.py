@@ -9,19 +9,25 @@ where each attempt is checkpointed and the backoff costs no compute.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
 
 from durable_bedrock.model_access import explained_model_access
 
+if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement); not bundled
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_bedrock_runtime.type_defs import AsyncInvokeS3OutputDataConfigTypeDef
+
 # Long enough for a maximal Converse reply; the function timeout must exceed it.
 READ_TIMEOUT_SECONDS = 300
 
 
 @functools.cache
-def runtime_client(region: str | None = None):
+def runtime_client(region: str | None = None) -> BedrockRuntimeClient:
     """The client for `region` (None: the function's own region, AWS_REGION)."""
     return boto3.client(
         "bedrock-runtime",
@@ -64,7 +70,7 @@ def converse(model_id: str, system: str, prompt: str, max_tokens: int, region: s
 
 def start_async_invoke(
     model_id: str,
-    model_input: dict,
+    model_input: Mapping[str, object],
     output_s3_uri: str,
     client_token: str,
     region: str | None = None,
@@ -74,7 +80,9 @@ def start_async_invoke(
     repeated client token as the same request, so a retried step does not
     start a second job. kms_key_id: the key of an SSE-KMS output bucket
     (AsyncInvokeS3OutputDataConfig.kmsKeyId, botocore bedrock-runtime model)."""
-    s3_output = {"s3Uri": output_s3_uri, **({"kmsKeyId": kms_key_id} if kms_key_id else {})}
+    s3_output: AsyncInvokeS3OutputDataConfigTypeDef = {"s3Uri": output_s3_uri}
+    if kms_key_id:
+        s3_output["kmsKeyId"] = kms_key_id
     with explained_model_access(model_id, region):
         response = runtime_client(region).start_async_invoke(
             modelId=model_id,

@@ -10,13 +10,16 @@ that names the step, the size and the fix.
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
 from aws_durable_execution_sdk_python.constants import CHECKPOINT_SIZE_LIMIT_BYTES
 
 from durable_bedrock.errors import CheckpointTooLargeError
 
+T = TypeVar("T")
 
-def ensure_fits_checkpoint(value, step_name: str):
+
+def ensure_fits_checkpoint(value: T, step_name: str) -> T:
     """Returns value unchanged, or raises if its JSON checkpoint would be too large."""
     size = len(json.dumps(value).encode("utf-8"))
     if size > CHECKPOINT_SIZE_LIMIT_BYTES:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from typing import TypedDict
 
-from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution
+from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution, durable_step
 from aws_durable_execution_sdk_python.config import Duration
 
 from durable_bedrock import bedrock
@@ -27,41 +28,65 @@ SYSTEM_PROMPT = (
 )
 
 
+class ModelReply(TypedDict):
+    """One step's result: the model's reply and its token counts (plain JSON)."""
+
+    text: str
+    input_tokens: int
+    output_tokens: int
+    stop_reason: str
+
+
+class TokenUsage(TypedDict):
+    input_tokens: int
+    output_tokens: int
+
+
+class ContentResult(TypedDict):
+    """The execution's result."""
+
+    topic: str
+    outline: str
+    draft: str
+    summary: str
+    model_id: str
+    usage: TokenUsage
+    truncated_steps: list[str]
+
+
 @functools.cache
 def settings() -> ContentSettings:
     return ContentSettings.from_env(os.environ)
 
 
-def ask_model(step_name: str, prompt: str, config: ContentSettings):
+@durable_step
+def ask_model(step: StepContext, step_name: str, prompt: str, config: ContentSettings) -> ModelReply:
     """A step body that sends one prompt to the model and returns the reply
-    with its token counts (plain JSON, checked against the checkpoint limit)."""
-
-    def call(step: StepContext) -> dict:
-        reply = bedrock.converse(config.model_id, SYSTEM_PROMPT, prompt, config.max_tokens, config.bedrock_region)
-        step.logger.info(
-            "model replied",
-            extra={
-                "step": step_name,
-                "model_id": config.model_id,
-                "input_tokens": reply.input_tokens,
-                "output_tokens": reply.output_tokens,
-                "reply_chars": len(reply.text),
-                "stop_reason": reply.stop_reason,
-            },
-        )
-        result = {
-            "text": reply.text,
+    with its token counts (plain JSON, checked against the checkpoint limit).
+    Through durable_step, ask_model(step_name, prompt, config) gives the function context.step runs."""
+    reply = bedrock.converse(config.model_id, SYSTEM_PROMPT, prompt, config.max_tokens, config.bedrock_region)
+    step.logger.info(
+        "model replied",
+        extra={
+            "step": step_name,
+            "model_id": config.model_id,
             "input_tokens": reply.input_tokens,
             "output_tokens": reply.output_tokens,
+            "reply_chars": len(reply.text),
             "stop_reason": reply.stop_reason,
-        }
-        return ensure_fits_checkpoint(result, step_name)
-
-    return call
+        },
+    )
+    result: ModelReply = {
+        "text": reply.text,
+        "input_tokens": reply.input_tokens,
+        "output_tokens": reply.output_tokens,
+        "stop_reason": reply.stop_reason,
+    }
+    return ensure_fits_checkpoint(result, step_name)
 
 
 @durable_execution
-def handler(event: dict, context: DurableContext) -> dict:
+def handler(event: object, context: DurableContext) -> ContentResult:
     config = settings()
     request = parse_content_request(event)
     context.logger.info("content pipeline started", extra={"model_id": config.model_id})

@@ -7,6 +7,7 @@ fails the execution at once, with zero Bedrock calls and no retries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from durable_bedrock.errors import InputError
@@ -14,7 +15,8 @@ from durable_bedrock.errors import InputError
 MAX_TOPIC_CHARS = 500
 
 
-def _payload(event, allowed: set[str]) -> dict:
+def _payload(event: object, allowed: set[str]) -> Mapping[str, object]:
+    """The payload as a JSON object; `event` is whatever JSON the execution was started with."""
     if not isinstance(event, dict):
         raise InputError("(payload)", f"must be a JSON object, got {type(event).__name__}")
     unknown = sorted(set(event) - allowed)
@@ -23,7 +25,7 @@ def _payload(event, allowed: set[str]) -> dict:
     return event
 
 
-def required_text(event: dict, field: str, max_chars: int | None = None) -> str:
+def required_text(event: Mapping[str, object], field: str, max_chars: int | None = None) -> str:
     value = event.get(field)
     if value is None:
         raise InputError(field, "is required")
@@ -36,7 +38,7 @@ def required_text(event: dict, field: str, max_chars: int | None = None) -> str:
     return value.strip()
 
 
-def optional_integer(event: dict, field: str) -> int | None:
+def optional_integer(event: Mapping[str, object], field: str) -> int | None:
     value = event.get(field)
     if value is None:
         return None
@@ -51,7 +53,7 @@ class ContentRequest:
     topic: str
 
 
-def parse_content_request(event) -> ContentRequest:
+def parse_content_request(event: object) -> ContentRequest:
     payload = _payload(event, {"topic"})
     return ContentRequest(topic=required_text(payload, "topic", MAX_TOPIC_CHARS))
 
@@ -63,7 +65,7 @@ class VideoRequest:
     seed: int | None
 
 
-def parse_video_request(event) -> VideoRequest:
+def parse_video_request(event: object) -> VideoRequest:
     """Shape and types only; the configured model checks the values (video_models.py)."""
     payload = _payload(event, {"prompt", "duration_seconds", "seed"})
     return VideoRequest(

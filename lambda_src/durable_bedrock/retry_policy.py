@@ -17,6 +17,8 @@ compute cost instead of failing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_durable_execution_sdk_python.config import Duration, JitterStrategy, StepConfig
 from aws_durable_execution_sdk_python.retries import RetryDecision, RetryStrategyConfig, create_retry_strategy
 from aws_durable_execution_sdk_python.serdes import JsonSerDes
@@ -57,6 +59,9 @@ RETRYABLE_ERROR_CODES = frozenset(
 RETRYABLE_HTTP_STATUSES = frozenset({429, 500, 502, 503, 504})
 QUOTA_ERROR_CODE = "ServiceQuotaExceededException"
 
+# What StepConfig.retry_strategy takes: (the error, attempts made so far) -> retry or not, and when.
+RetryStrategy = Callable[[Exception, int], RetryDecision]
+
 
 def error_code(error: Exception) -> str | None:
     return error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
@@ -71,7 +76,7 @@ def is_transient(error: Exception) -> bool:
     return isinstance(error, (ConnectionError, ReadTimeoutError))
 
 
-def _backoff(max_attempts: int, initial_seconds: int, max_seconds: int):
+def _backoff(max_attempts: int, initial_seconds: int, max_seconds: int) -> RetryStrategy:
     return create_retry_strategy(
         RetryStrategyConfig(
             max_attempts=max_attempts,

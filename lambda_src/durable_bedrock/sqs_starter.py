@@ -24,12 +24,43 @@ import logging
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement); not bundled
+    from mypy_boto3_lambda import LambdaClient
+
 log = logging.getLogger(__name__)
+
+
+class SqsRecord(TypedDict):
+    """The members of an SQS event record this function reads (the record has more)."""
+
+    messageId: str
+    body: str
+
+
+class SqsEvent(TypedDict, total=False):
+    Records: list[SqsRecord]
+
+
+class BatchItemFailure(TypedDict):
+    itemIdentifier: str
+
+
+class BatchResponse(TypedDict):
+    """The partial batch response (ReportBatchItemFailures): the messages to deliver again."""
+
+    batchItemFailures: list[BatchItemFailure]
+
+
+class InvocationContext(Protocol):
+    """The part of the Lambda context object this function uses."""
+
+    def get_remaining_time_in_millis(self) -> int: ...
 
 
 # Stop starting new executions this long before the invocation would time out.
@@ -37,7 +68,7 @@ SAFETY_MARGIN_SECONDS = 5
 
 
 @functools.cache
-def lambda_client():
+def lambda_client() -> LambdaClient:
     # boto3 clients are thread-safe; one connection per parallel start.
     return boto3.client("lambda", config=Config(max_pool_connections=64))
 
@@ -62,13 +93,13 @@ def start_execution(target_arn: str, message_id: str, body: str) -> None:
         log.info("execution already started for message", extra={"message_id": message_id})
 
 
-def handler(event: dict, context) -> dict:
+def handler(event: SqsEvent, context: InvocationContext | None) -> BatchResponse:
     target_arn = os.environ["DURABLE_FUNCTION_ARN"]  # the alias: durable functions need a qualified ARN
     in_parallel = int(os.environ.get("STARTS_IN_PARALLEL", "1"))
     remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else float("inf")
     deadline = time.monotonic() + remaining - SAFETY_MARGIN_SECONDS
 
-    def start(record: dict) -> str | None:
+    def start(record: SqsRecord) -> str | None:
         """None once started, else why not."""
         if time.monotonic() >= deadline:
             return "not started before the starter's timeout; the message will be delivered again"
@@ -79,7 +110,7 @@ def handler(event: dict, context) -> dict:
         return None
 
     records = event.get("Records", [])
-    failures = []
+    failures: list[BatchItemFailure] = []
     with ThreadPoolExecutor(max_workers=in_parallel) as pool:
         for record, problem in zip(records, pool.map(start, records), strict=True):
             if problem is not None:

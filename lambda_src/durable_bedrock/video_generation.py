@@ -16,10 +16,13 @@ import functools
 import logging
 import os
 import uuid
+from collections.abc import Callable
+from typing import TypedDict
 
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution
 from aws_durable_execution_sdk_python.config import Duration
 from aws_durable_execution_sdk_python.serdes import JsonSerDes
+from aws_durable_execution_sdk_python.types import WaitForConditionCheckContext
 from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitForConditionDecision
 
 from durable_bedrock import bedrock
@@ -27,8 +30,34 @@ from durable_bedrock.config import VideoSettings
 from durable_bedrock.errors import ConfigurationError, VideoGenerationFailedError, VideoGenerationTimeoutError
 from durable_bedrock.inputs import parse_video_request
 from durable_bedrock.retry_policy import ASYNC_START_STEP, BEDROCK_STEP, is_transient
-from durable_bedrock.video_models import video_model_for
+from durable_bedrock.video_models import VideoModel, video_model_for
 from durable_bedrock.video_output import find_video
+
+
+class PollState(TypedDict):
+    """The wait-for-video state, checkpointed as JSON after every check."""
+
+    invocation_arn: str
+    status: str  # GetAsyncInvoke status: InProgress | Completed | Failed
+    checks: int
+    waited_seconds: int
+    transient_errors: int
+    failure_message: str
+
+
+class VideoResult(TypedDict):
+    """The execution's result."""
+
+    invocation_arn: str
+    status: str
+    output_s3_uri: str
+    checks: int
+    waited_seconds: int
+    prompt: str
+    model_id: str
+    duration_seconds: int
+    seed: int | None
+    idempotency_token: str
 
 
 @functools.cache
@@ -37,7 +66,7 @@ def settings() -> VideoSettings:
 
 
 @functools.cache
-def video_model():
+def video_model() -> VideoModel:
     return video_model_for(settings().model_id)
 
 
@@ -45,16 +74,17 @@ def poll_delay(checks_done: int, waited_seconds: int, config: VideoSettings) -> 
     """Seconds to wait after check number `checks_done`: doubling from
     POLL_INITIAL_SECONDS, capped at POLL_MAX_SECONDS and at the time left
     before the deadline (0 once it has passed)."""
-    backoff = min(config.poll_initial_seconds * 2 ** (checks_done - 1), config.poll_max_seconds)
+    # An int: checks_done is at least 1 (typeshed types int ** int as Any, for negative exponents).
+    backoff: int = min(config.poll_initial_seconds * 2 ** (checks_done - 1), config.poll_max_seconds)
     return max(0, min(backoff, config.poll_deadline_seconds - waited_seconds))
 
 
-def check_video(config: VideoSettings):
+def check_video(config: VideoSettings) -> Callable[[PollState, WaitForConditionCheckContext], PollState]:
     """The wait-for-video check: one GetAsyncInvoke. The state also counts the
     checks and the seconds waited so far (the delay the schedule chose after
     the previous check), so the deadline does not depend on the clock."""
 
-    def check(state: dict, check_context) -> dict:
+    def check(state: PollState, check_context: WaitForConditionCheckContext) -> PollState:
         waited = state["waited_seconds"]
         if state["checks"]:
             waited += poll_delay(state["checks"], waited, config)
@@ -72,8 +102,8 @@ def check_video(config: VideoSettings):
     return check
 
 
-def poll_schedule(config: VideoSettings):
-    def decide(state: dict, attempts_made: int) -> WaitForConditionDecision:
+def poll_schedule(config: VideoSettings) -> Callable[[PollState, int], WaitForConditionDecision]:
+    def decide(state: PollState, attempts_made: int) -> WaitForConditionDecision:
         if state["status"] != "InProgress":
             return WaitForConditionDecision.stop_polling()
         delay = poll_delay(state["checks"], state["waited_seconds"], config)
@@ -85,7 +115,7 @@ def poll_schedule(config: VideoSettings):
 
 
 @durable_execution
-def handler(event: dict, context: DurableContext) -> dict:
+def handler(event: object, context: DurableContext) -> VideoResult:
     config = settings()
     model = video_model()
     request = parse_video_request(event)
@@ -108,14 +138,14 @@ def handler(event: dict, context: DurableContext) -> dict:
         check_video(config),
         WaitForConditionConfig(
             wait_strategy=poll_schedule(config),
-            initial_state={
-                "invocation_arn": invocation_arn,
-                "status": "InProgress",
-                "checks": 0,
-                "waited_seconds": 0,
-                "transient_errors": 0,
-                "failure_message": "",
-            },
+            initial_state=PollState(
+                invocation_arn=invocation_arn,
+                status="InProgress",
+                checks=0,
+                waited_seconds=0,
+                transient_errors=0,
+                failure_message="",
+            ),
             serdes=JsonSerDes(),
         ),
         name="wait-for-video",
@@ -129,7 +159,7 @@ def handler(event: dict, context: DurableContext) -> dict:
             f"(POLL_DEADLINE_SECONDS={config.poll_deadline_seconds})"
         )
 
-    def build_result(_: StepContext) -> dict:
+    def build_result(_: StepContext) -> VideoResult:
         # The execution's own prefix holds this one job's output, whatever
         # folder and object name the model chose.
         return {

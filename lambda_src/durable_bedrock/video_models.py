@@ -9,19 +9,67 @@ error. To add a model, add an adapter and list it in FAMILIES.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal, Protocol, TypedDict
 
 from durable_bedrock.errors import ConfigurationError, InputError
 from durable_bedrock.inputs import VideoRequest
+
+
+class LumaRay2Input(TypedDict):
+    """Luma Ray 2's modelInput."""
+
+    prompt: str
+    duration: str  # "5s" or "9s"
+    resolution: str
+    aspect_ratio: str
+    loop: bool
+
+
+class NovaReelText(TypedDict):
+    text: str
+
+
+class NovaReelVideoConfig(TypedDict):
+    durationSeconds: int
+    fps: int
+    dimension: str
+    seed: int
+
+
+class NovaReelSingleShotInput(TypedDict):
+    """Nova Reel's modelInput for one 6 s shot."""
+
+    taskType: Literal["TEXT_VIDEO"]
+    textToVideoParams: NovaReelText
+    videoGenerationConfig: NovaReelVideoConfig
+
+
+class NovaReelMultiShotInput(TypedDict):
+    """Nova Reel's modelInput for a 12-120 s video, shots chosen by the model."""
+
+    taskType: Literal["MULTI_SHOT_AUTOMATED"]
+    multiShotAutomatedParams: NovaReelText
+    videoGenerationConfig: NovaReelVideoConfig
+
+
+ModelInput = LumaRay2Input | NovaReelSingleShotInput | NovaReelMultiShotInput
 
 
 @dataclass(frozen=True)
 class VideoJob:
     """A validated request, ready for StartAsyncInvoke."""
 
-    model_input: dict
+    model_input: ModelInput
     duration_seconds: int
     seed: int | None
+
+
+class VideoModel(Protocol):
+    """What every family's adapter offers."""
+
+    def job(self, request: VideoRequest) -> VideoJob: ...
 
 
 class LumaRay2:
@@ -36,7 +84,7 @@ class LumaRay2:
         duration = _check_duration(request.duration_seconds, self.durations, self.family)
         if request.seed is not None:
             raise InputError("seed", f"{self.family} does not accept a seed; omit the field")
-        model_input = {
+        model_input: LumaRay2Input = {
             "prompt": request.prompt,
             "duration": f"{duration}s",
             "resolution": "720p",
@@ -64,16 +112,23 @@ class NovaReel:
         low, high = self.seed_range
         if not low <= seed <= high:
             raise InputError("seed", f"is {seed}; {self.family} accepts {low} to {high}")
-        config = {"durationSeconds": duration, "fps": 24, "dimension": "1280x720", "seed": seed}
+        config: NovaReelVideoConfig = {"durationSeconds": duration, "fps": 24, "dimension": "1280x720", "seed": seed}
+        model_input: NovaReelSingleShotInput | NovaReelMultiShotInput
         if duration == 6:
             _check_prompt(request.prompt, 512, self.family)
-            model_input = {"taskType": "TEXT_VIDEO", "textToVideoParams": {"text": request.prompt}}
+            model_input = {
+                "taskType": "TEXT_VIDEO",
+                "textToVideoParams": {"text": request.prompt},
+                "videoGenerationConfig": config,
+            }
         else:
             _check_prompt(request.prompt, 4000, self.family)
-            model_input = {"taskType": "MULTI_SHOT_AUTOMATED", "multiShotAutomatedParams": {"text": request.prompt}}
-        return VideoJob(
-            model_input={**model_input, "videoGenerationConfig": config}, duration_seconds=duration, seed=seed
-        )
+            model_input = {
+                "taskType": "MULTI_SHOT_AUTOMATED",
+                "multiShotAutomatedParams": {"text": request.prompt},
+                "videoGenerationConfig": config,
+            }
+        return VideoJob(model_input=model_input, duration_seconds=duration, seed=seed)
 
 
 def _check_prompt(prompt: str, max_chars: int, family: str) -> None:
@@ -92,13 +147,13 @@ def _check_duration(requested: int | None, allowed: tuple[int, ...], family: str
 # Optional ARN prefix, optional cross-region inference profile prefix (us., eu., global., ...).
 _BASE_MODEL = re.compile(r"^(?:arn:[^/]+/)?(?:[a-z]{2,6}(?:-[a-z]+)?\.)?(?P<base>[a-z0-9-]+\.[a-z0-9-]+)")
 
-FAMILIES = {
+FAMILIES: dict[str, Callable[[str], VideoModel]] = {
     LumaRay2.family: lambda model_id: LumaRay2(),
     NovaReel.family: NovaReel,
 }
 
 
-def video_model_for(model_id: str):
+def video_model_for(model_id: str) -> VideoModel:
     """The adapter for BEDROCK_MODEL_ID, or a ConfigurationError listing the supported families."""
     match = _BASE_MODEL.match(model_id)
     base = match.group("base") if match else ""

@@ -10,18 +10,22 @@ Listing needs only s3:ListBucket, limited by the s3:prefix condition.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
 
 from durable_bedrock.errors import VideoMissingError
 
+if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement); not bundled
+    from mypy_boto3_s3 import S3Client
+
 VIDEO_SUFFIX = ".mp4"
 PREFERRED_NAME = "output.mp4"
 
 
 @functools.cache
-def s3_client(region: str | None = None):
+def s3_client(region: str | None = None) -> S3Client:
     # Retries belong to the durable step (retry_policy.py), as for Bedrock.
     return boto3.client("s3", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 1}))
 
