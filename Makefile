@@ -131,6 +131,8 @@ lint: setup ## ruff, shellcheck, formatting, tflint, checkov, docs in sync
 	@echo "lint: ruff"
 	@$(DEV_VENV)/bin/ruff check .
 	@$(DEV_VENV)/bin/ruff format --check .
+	@echo "lint: mypy (strict)"
+	@$(DEV_VENV)/bin/mypy
 	@echo "lint: shellcheck"
 	@$(DEV_VENV)/bin/shellcheck -x devkit/local_aws/*.sh devkit/toolchain/*.sh .ci/run
 	@echo "lint: $(notdir $(TF)) fmt"
