@@ -296,6 +296,16 @@ def with_data(client: LambdaClient, arn: str, sleep: Callable[[float], None]) ->
             sleep(delay)
 
 
+def named_execution(client: LambdaClient, function_name: str, name: str) -> ExecutionTypeDef | None:
+    """The function's execution named `name`, on whichever version it runs:
+    without a Qualifier the listing "returns executions across all versions"
+    (botocore 1.44.5, ListDurableExecutionsByFunctionRequest.Qualifier), and a
+    name is unique within the function (DurableExecutionAlreadyStartedException)."""
+    page = client.list_durable_executions_by_function(FunctionName=function_name, DurableExecutionName=name, MaxItems=1)
+    found = page.get("DurableExecutions", [])
+    return found[0] if found else None
+
+
 def latest_execution_arn(client: LambdaClient, function_name: str, version: str) -> str:
     """The newest execution of the published version (executions belong to
     versions, not aliases), in two calls of one item each.
@@ -388,8 +398,22 @@ def run(command: str, args: argparse.Namespace) -> int:
     except ValueError as error:
         raise Problem(f"--payload is not valid JSON ({error}): {payload}") from None
     name = args.name or f"invoke-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    arn = start(client, alias_arn, payload, name)
-    if live:
+    earlier = named_execution(client, function_name, name) if args.name else None
+    try:
+        arn = start(client, alias_arn, payload, name)
+    except ClientError as error:
+        if error_code(error) != "DurableExecutionAlreadyStartedException":
+            raise
+        raise Problem(
+            f"an execution named {name} was already started with another payload: choose another --name, "
+            "or leave --name out for a new one"
+        ) from None
+    if live and earlier:
+        print(
+            f"{name} was already started at {earlier['StartTimestamp']:%Y-%m-%d %H:%M:%S} ({earlier['Status']}): "
+            f"the same name and payload start nothing new; following it\n  payload {payload}"
+        )
+    elif live:
         print(f"started {name} on {alias_arn}\n  payload {payload}")
     try:
         execution, events = follow(client, arn, args.timeout, live)
@@ -416,7 +440,11 @@ def parser_for(command: str) -> argparse.ArgumentParser:
     parser.add_argument("--endpoint-url", help="local AWS endpoint; omit for AWS")
     if command == "invoke":
         parser.add_argument("--payload", help="execution input as JSON (default: the example's sample_payload output)")
-        parser.add_argument("--name", help="durable execution name (default: invoke-<time>-<random>)")
+        parser.add_argument(
+            "--name",
+            help="durable execution name (default: invoke-<time>-<random>); a name already used with the same "
+            "payload follows that execution instead of starting another",
+        )
         parser.add_argument(
             "--timeout", type=float, default=900, help="seconds to follow before giving up (default 900)"
         )

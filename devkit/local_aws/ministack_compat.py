@@ -298,6 +298,123 @@ def sync_invoke_waits_for_execution() -> None:
 
 
 # ---------------------------------------------------------------------------
+# Gap 2c: a durable execution name starts one execution, as on AWS.
+# ---------------------------------------------------------------------------
+
+# The name and a digest of the request body of the Invoke being served.
+_named_start: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("named_start", default=None)
+_names_lock = threading.Lock()
+
+
+class _NameTaken(Exception):
+    """The function already has an execution of this name."""
+
+    def __init__(self, rec: dict, same_payload: bool):
+        super().__init__(rec["DurableExecutionArn"])
+        self.rec, self.same_payload = rec, same_payload
+
+
+def execution_names_are_idempotent() -> None:
+    """Upstream: the X-Amz-Durable-Execution-Name header of Invoke is ignored,
+    so every invoke starts a new execution, and the execution ARN carries a
+    random token where AWS puts the name. AWS (botocore Lambda model,
+    InvocationRequest.DurableExecutionName and
+    DurableExecutionAlreadyStartedException; Lambda developer guide,
+    "Idempotency", execution names): a name already used by an execution of
+    the function returns that execution when the payload is identical, for a
+    running or a closed one (a synchronous invoke waits for it or returns its
+    outcome), and fails with DurableExecutionAlreadyStartedException (HTTP 409,
+    members Type and Message) when the payload differs. A name is unique within
+    the function, whatever version the executions run. The ARN is
+    <function>:<version>/durable-execution/<name>/<id> (developer guide,
+    "Managing executions"). Payloads are compared byte for byte: AWS says
+    "identical". Not modelled: the name is freed when the retention period
+    after the execution closed has passed (executions never age out here).
+    Builds on sync_invoke_waits_for_execution, which returns the outcome of
+    whatever execution the invoke names. Retire when ministack reads the
+    header."""
+    from ministack.core.responses import error_response_json
+    from ministack.services import lambda_durable, lambda_svc
+
+    build_arn = _original(lambda_durable, "build_durable_execution_arn")
+    create = _original(lambda_durable, "create_execution_for_invoke")
+    invoke = _original(lambda_svc, "_invoke")
+    serve = _original(lambda_svc, "handle_request")
+
+    def build_durable_execution_arn(function_arn, version="$LATEST", name=None):
+        arn, exec_name, token = build_arn(function_arn, version, name)
+        if not name:
+            return arn, exec_name, token
+        head, _, tail = arn.partition("/durable-execution/")
+        return f"{head}/durable-execution/{name}/{tail.split('/')[-1]}", name, token
+
+    def create_execution_for_invoke(function_arn, version, input_payload, name=None, **kwargs):
+        start = _named_start.get()
+        if start is None:
+            return create(function_arn, version, input_payload, name=name, **kwargs)
+        exec_name, digest = start
+        with _names_lock:  # one execution per name, even for invokes that race
+            taken = next(
+                (
+                    rec
+                    for rec in list(lambda_durable._executions.values())
+                    if rec["FunctionArn"] == function_arn and rec["DurableExecutionName"] == exec_name
+                ),
+                None,
+            )
+            if taken is not None:
+                raise _NameTaken(taken, taken.get("_InputDigest") == digest)
+            rec = create(function_arn, version, input_payload, name=exec_name, **kwargs)
+            rec["_InputDigest"] = digest
+            return rec
+
+    async def _invoke(name, event, headers, *args, **kwargs):
+        try:
+            return await invoke(name, event, headers, *args, **kwargs)
+        except _NameTaken as taken:
+            rec = taken.rec
+            if not taken.same_payload:
+                return error_response_json(
+                    "DurableExecutionAlreadyStartedException",
+                    f"A durable execution named {rec['DurableExecutionName']} was already started with a "
+                    f"different payload: {rec['DurableExecutionArn']}",
+                    409,
+                    extra={"Type": "User"},
+                    message_key="Message",
+                    content_type="application/json",
+                )
+            lambda_svc._durable_ctx.set(
+                {
+                    "arn": rec["DurableExecutionArn"],
+                    "token": rec["CheckpointToken"],
+                    "name": rec["DurableExecutionName"],
+                }
+            )
+            status = 202 if _header(headers, "x-amz-invocation-type") == "Event" else 200
+            headers_out = {
+                "X-Amz-Executed-Version": rec["Version"],
+                "X-Amz-Durable-Execution-Arn": rec["DurableExecutionArn"],
+            }
+            return status, headers_out, b""
+
+    async def handle_request(method, path, headers, body, query_params):
+        name = _header(headers, "x-amz-durable-execution-name") if _invocation_request(method, path) else None
+        if not name:
+            return await serve(method, path, headers, body, query_params)
+        raw = body if isinstance(body, bytes) else (body or "").encode()
+        token = _named_start.set((name, hashlib.sha256(raw).hexdigest()))
+        try:
+            return await serve(method, path, headers, body, query_params)
+        finally:
+            _named_start.reset(token)
+
+    _replace(lambda_durable, "build_durable_execution_arn", build_durable_execution_arn)
+    _replace(lambda_durable, "create_execution_for_invoke", create_execution_for_invoke)
+    _replace(lambda_svc, "_invoke", _invoke)
+    _replace(lambda_svc, "handle_request", handle_request)
+
+
+# ---------------------------------------------------------------------------
 # Gap 3: a step's retry budget runs out.
 # ---------------------------------------------------------------------------
 
@@ -754,10 +871,6 @@ def durable_list_filters_every_status() -> None:
 
     stock = _original(lambda_durable, "handle_list_by_function")
 
-    def first(query_params: dict, key: str, default: str) -> str:
-        value = query_params.get(key, default)
-        return (value[0] if value else default) if isinstance(value, list) else value
-
     def handle_list_by_function(function_name, query_params, function_arn_lookup):
         statuses = query_params.get("Statuses") or []
         statuses = [statuses] if isinstance(statuses, str) else list(statuses)
@@ -766,22 +879,82 @@ def durable_list_filters_every_status() -> None:
         checked = stock(function_name, {**query_params, "Statuses": statuses[:1]}, function_arn_lookup)
         if checked[0] != 200:  # unknown function, bad MaxItems: the stock error
             return checked
-        unfiltered = {k: v for k, v in query_params.items() if k not in ("Statuses", "Status", "Marker", "MaxItems")}
-        matches, marker = [], ""
-        while True:
-            paging = {"MaxItems": ["1000"], **({"Marker": [marker]} if marker else {})}
-            page = json.loads(stock(function_name, {**unfiltered, **paging}, function_arn_lookup)[2])
-            matches += [e for e in page["DurableExecutions"] if e["Status"] in statuses]
-            marker = page.get("NextMarker")
-            if not marker:
-                break
-        start = int(first(query_params, "Marker", "0") or 0)
-        max_items = int(first(query_params, "MaxItems", "100")) or 100
-        response = {"DurableExecutions": matches[start : start + max_items]}
-        if start + max_items < len(matches):
-            response["NextMarker"] = str(start + max_items)
-        return lambda_durable.json_response(response)
+        unfiltered = {k: v for k, v in query_params.items() if k not in ("Statuses", "Status")}
+        listed = _every_listed(stock, function_name, unfiltered, function_arn_lookup)
+        return _listing_page([e for e in listed if e["Status"] in statuses], query_params)
 
+    _replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
+
+
+def _query_value(query_params: dict, key: str, default: str) -> str:
+    value = query_params.get(key, default)
+    return (value[0] if value else default) if isinstance(value, list) else value
+
+
+def _every_listed(list_by_function, function_name: str, query_params: dict, function_arn_lookup) -> list[dict]:
+    """Every execution summary a listing returns, read page by page (its own
+    filters and order applied; the caller's Marker and MaxItems left out)."""
+    unpaged = {k: v for k, v in query_params.items() if k not in ("Marker", "MaxItems")}
+    summaries, marker = [], ""
+    while True:
+        paging = {"MaxItems": ["1000"], **({"Marker": [marker]} if marker else {})}
+        page = json.loads(list_by_function(function_name, {**unpaged, **paging}, function_arn_lookup)[2])
+        summaries += page["DurableExecutions"]
+        marker = page.get("NextMarker")
+        if not marker:
+            return summaries
+
+
+def _listing_page(summaries: list[dict], query_params: dict) -> tuple:
+    """One page of `summaries` with the stock offset markers."""
+    from ministack.services import lambda_durable
+
+    start = int(_query_value(query_params, "Marker", "0") or 0)
+    max_items = int(_query_value(query_params, "MaxItems", "100")) or 100
+    response = {"DurableExecutions": summaries[start : start + max_items]}
+    if start + max_items < len(summaries):
+        response["NextMarker"] = str(start + max_items)
+    return lambda_durable.json_response(response)
+
+
+def durable_list_without_qualifier_spans_versions() -> None:
+    """Upstream: ListDurableExecutionsByFunction without a Qualifier lists the
+    executions of $LATEST only. AWS: "If you don't specify a qualifier, this
+    operation returns executions across all versions of the Lambda function"
+    (botocore 1.44.5, lambda 2015-03-31 service-2.json,
+    ListDurableExecutionsByFunctionRequest.Qualifier); the command line looks
+    a user-given execution name up this way, whatever version it ran. We list
+    each version that has executions and merge them, newest first (oldest
+    first with ReverseOrder), as one listing. Retire when ministack drops its
+    $LATEST default."""
+    from ministack.services import lambda_durable
+
+    listing = _original(lambda_durable, "handle_list_by_function")
+
+    def handle_list_by_function(function_name, query_params, function_arn_lookup):
+        if "Qualifier" in query_params:
+            return listing(function_name, query_params, function_arn_lookup)
+        checked = listing(function_name, {**query_params, "MaxItems": ["1"]}, function_arn_lookup)
+        if checked[0] != 200:  # unknown function, bad MaxItems: the stock error
+            return checked
+        function_arn = function_arn_lookup(function_name)
+        versions = sorted(
+            {r["Version"] for r in list(lambda_durable._executions.values()) if r["FunctionArn"] == function_arn}
+        )
+        summaries = [
+            summary
+            for version in versions
+            for summary in _every_listed(
+                listing, function_name, {**query_params, "Qualifier": [version]}, function_arn_lookup
+            )
+        ]
+        oldest_first = _query_value(query_params, "ReverseOrder", "false").lower() == "true"
+        # Summaries carry whole seconds; the records keep the exact start.
+        started = {arn: rec["StartTimestamp"] for arn, rec in list(lambda_durable._executions.items())}
+        summaries.sort(key=lambda s: started[s["DurableExecutionArn"]], reverse=not oldest_first)
+        return _listing_page(summaries, query_params)
+
+    _replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
     _replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
 
 
@@ -801,6 +974,9 @@ PATCHES = (
     simulation_resolves_principal_arn,
     service_quotas_lists_bedrock_quotas,
     durable_list_filters_every_status,
+    # After sync_invoke_waits_for_execution: its handle_request wraps that one.
+    execution_names_are_idempotent,
+    durable_list_without_qualifier_spans_versions,
 )
 
 

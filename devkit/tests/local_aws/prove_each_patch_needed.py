@@ -32,6 +32,13 @@ COVERING_TESTS = {
         "test_an_async_job_that_cannot_write_fails_with_a_message",
     ],
     "durable_list_filters_every_status": ["test_listing_by_several_statuses_returns_executions_in_each"],
+    "execution_names_are_idempotent": [
+        "test_a_repeated_start_with_the_same_name_and_payload_returns_the_running_execution",
+        "test_the_same_name_with_another_payload_is_refused_while_running_and_after_it_closed",
+        "test_a_synchronous_start_with_the_name_of_a_closed_execution_returns_its_result_without_running_it",
+        "test_a_name_is_taken_across_the_versions_of_the_function_but_not_by_another_function",
+    ],
+    "durable_list_without_qualifier_spans_versions": ["test_listing_without_a_qualifier_spans_every_version"],
     "current_foundation_models_in_catalog": ["test_current_models_are_in_the_foundation_model_catalog"],
     "use_case_form_absent_until_submitted": ["test_the_use_case_form_is_absent_until_submitted"],
     "simulation_resolves_principal_arn": [

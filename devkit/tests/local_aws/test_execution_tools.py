@@ -15,6 +15,7 @@ from pathlib import Path
 
 import invoke
 import stop_executions
+from durable_api import step_calls
 from timeline import lines
 
 REPO = Path(__file__).resolve().parents[3]
@@ -135,6 +136,19 @@ def durable_bedrock(*argv: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "cli", *argv], cwd=REPO, capture_output=True, text=True, check=False)
 
 
+def applied_example(lam, name: str, version: str, tmp_path: Path, monkeypatch) -> None:
+    """Makes tmp_path look like an applied example of the function: an alias
+    `live` on the version, and a TF engine that answers `output -json` as
+    terraform would with the outputs the command line reads."""
+    alias_arn = lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)["AliasArn"]
+    outputs = {"alias_arn": alias_arn, "version": version, "sample_payload": json.dumps({"topic": "durable AI"})}
+    (tmp_path / "outputs.json").write_text(json.dumps({key: {"value": value} for key, value in outputs.items()}))
+    engine = tmp_path / "tf"
+    engine.write_text(f"#!/bin/sh\ncat '{tmp_path / 'outputs.json'}'\n")
+    engine.chmod(0o755)
+    monkeypatch.setenv("TF", str(engine))
+
+
 def test_the_cli_invokes_shows_history_and_stops_through_the_example_outputs(
     aws, deploy, local_aws, tmp_path, monkeypatch
 ):
@@ -143,13 +157,7 @@ def test_the_cli_invokes_shows_history_and_stops_through_the_example_outputs(
     example gives."""
     lam = aws("lambda")
     name, version, _ = deploy("pipeline", REVIEW_SECONDS="1")
-    alias_arn = lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)["AliasArn"]
-    outputs = {"alias_arn": alias_arn, "version": version, "sample_payload": json.dumps({"topic": "durable AI"})}
-    (tmp_path / "outputs.json").write_text(json.dumps({key: {"value": value} for key, value in outputs.items()}))
-    engine = tmp_path / "tf"  # answers `output -json` as terraform would
-    engine.write_text(f"#!/bin/sh\ncat '{tmp_path / 'outputs.json'}'\n")
-    engine.chmod(0o755)
-    monkeypatch.setenv("TF", str(engine))
+    applied_example(lam, name, version, tmp_path, monkeypatch)
     cli = ["--example-dir", str(tmp_path), "--endpoint-url", local_aws.endpoint]
 
     invoked = durable_bedrock("invoke", *cli, "--json")
@@ -174,3 +182,25 @@ def test_the_cli_invokes_shows_history_and_stops_through_the_example_outputs(
     assert shown["timeline"] == run["timeline"]
     assert lam.get_durable_execution(DurableExecutionArn=waiting)["Status"] == "STOPPED"
     assert stopped.stdout.splitlines()[-1].endswith("(3 versions checked); none left running")
+
+
+def test_a_retried_invoke_with_the_same_name_follows_the_existing_run(aws, deploy, tmp_path, local_aws, monkeypatch):
+    """`make invoke INVOKE_ARGS=--name ...` twice: the second start is the same
+    execution (execution_names_are_idempotent) and the command line says so;
+    another payload under that name is refused with a way out (exit 2)."""
+    lam = aws("lambda")
+    name, version, call_log = deploy("pipeline", REVIEW_SECONDS="1")
+    applied_example(lam, name, version, tmp_path, monkeypatch)
+    cli = ["--example-dir", str(tmp_path), "--endpoint-url", local_aws.endpoint, "--name", "order-7"]
+
+    first = durable_bedrock("invoke", *cli)
+    again = durable_bedrock("invoke", *cli)
+    other = durable_bedrock("invoke", *cli, "--payload", json.dumps({"topic": "another"}))
+
+    assert (first.returncode, again.returncode) == (0, 0), (first.stderr, again.stderr)
+    assert first.stdout.startswith("started order-7 on ")
+    assert again.stdout.startswith("order-7 was already started at ")
+    assert "(SUCCEEDED): the same name and payload start nothing new; following it" in again.stdout
+    assert step_calls(call_log) == ["outline", "draft", "summary"]
+    assert other.returncode == 2
+    assert "invoke: an execution named order-7 was already started with another payload" in other.stderr
