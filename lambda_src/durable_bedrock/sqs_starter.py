@@ -114,6 +114,12 @@ def handler(event: SqsEvent, context: InvocationContext | None) -> BatchResponse
     with ThreadPoolExecutor(max_workers=in_parallel) as pool:
         for record, problem in zip(records, pool.map(start, records), strict=True):
             if problem is not None:
-                log.error("could not start an execution", extra={"message_id": record["messageId"], "error": problem})
+                # The id and reason in the text too: a text log format drops `extra`.
+                log.error(
+                    "could not start an execution for message %s: %s",
+                    record["messageId"],
+                    problem,
+                    extra={"message_id": record["messageId"], "error": problem},
+                )
                 failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,22 +200,25 @@ def test_a_crash_mid_run_resumes_without_repeating_finished_steps(deployed, loca
     assert all(finished[op] == 1 for op in example.operations), finished
 
 
+def example_outputs(name: str) -> dict:
+    result = subprocess.run(
+        [os.environ["TF"], f"-chdir=examples/{name}", "output", "-json"],
+        cwd=REPO, env={**os.environ, "TF_WORKSPACE": "e2e"}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return {key: output["value"] for key, output in json.loads(result.stdout).items()}
+
+
 @pytest.mark.parametrize("deployed", ["sqs-trigger"], indirect=True)
 def test_a_queued_message_starts_an_execution(deployed, local_aws):
     name, example = deployed
-    outputs = json.loads(
-        subprocess.run(
-            [os.environ["TF"], f"-chdir=examples/{name}", "output", "-json"],
-            cwd=REPO, env={**os.environ, "TF_WORKSPACE": "e2e"}, capture_output=True, text=True, check=True,
-        ).stdout
-    )  # fmt: skip
+    outputs = example_outputs(name)
     lam = client("lambda", example, local_aws)
-    version = outputs["version"]["value"]
+    version = outputs["version"]
     before = {e["DurableExecutionArn"] for e in lam.list_durable_executions_by_function(
         FunctionName=example.function_name, Qualifier=version)["DurableExecutions"]}  # fmt: skip
 
     client("sqs", example, local_aws).send_message(
-        QueueUrl=outputs["queue_url"]["value"], MessageBody=json.dumps({"topic": "queued request"})
+        QueueUrl=outputs["queue_url"], MessageBody=json.dumps({"topic": "queued request"})
     )
 
     deadline = time.monotonic() + 60
@@ -230,6 +234,86 @@ def test_a_queued_message_starts_an_execution(deployed, local_aws):
     execution = lam.get_durable_execution(DurableExecutionArn=new[0]["DurableExecutionArn"])
     assert execution["Status"] == "SUCCEEDED", execution.get("Error")
     assert json.loads(execution["Result"])["topic"] == "queued request"
+
+
+@pytest.mark.parametrize("deployed", ["sqs-trigger"], indirect=True)
+def test_a_redelivered_message_starts_one_execution(deployed, local_aws):
+    """A message comes back when its visibility timeout lapses or its batch
+    failed, with the same messageId (SQS Message.MessageId: the id "you
+    received when you sent the message") and body. The starter names the
+    execution after the id, so the second delivery finds the first execution
+    (same name and payload: Invoke returns it) and starts nothing."""
+    name, example = deployed
+    lam = client("lambda", example, local_aws)
+    version = example_outputs(name)["version"]
+    message_id = f"redelivered-{uuid.uuid4()}"
+    delivery = {"Records": [{"messageId": message_id, "body": json.dumps({"topic": "redelivered request"})}]}
+
+    answers = [
+        json.loads(lam.invoke(FunctionName=f"{example.function_name}-sqs-starter", Payload=json.dumps(delivery))[
+            "Payload"].read()) for _ in range(2)
+    ]  # fmt: skip
+
+    assert answers == [{"batchItemFailures": []}] * 2
+    started = lam.list_durable_executions_by_function(
+        FunctionName=example.function_name, Qualifier=version, DurableExecutionName=f"sqs-{message_id}"
+    )["DurableExecutions"]
+    assert len(started) == 1, started
+    deadline = time.monotonic() + 60
+    while (status := lam.get_durable_execution(DurableExecutionArn=started[0]["DurableExecutionArn"])["Status"]) == (
+        "RUNNING") and time.monotonic() < deadline:  # fmt: skip
+        time.sleep(1)
+    assert status == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("deployed", ["sqs-trigger"], indirect=True)
+def test_a_message_that_cannot_start_reaches_the_dead_letter_queue_with_its_reason(deployed, local_aws):
+    """A body that is not JSON cannot start an execution (Invoke takes a JSON
+    payload): the starter reports it as a batch item failure each time, and
+    after max_receive_count deliveries (3 in the example) SQS moves it to the
+    dead-letter queue (RedrivePolicy maxReceiveCount). The starter's log names
+    the message and the reason. The queue's visibility timeout is shortened
+    here so that three deliveries take seconds instead of minutes."""
+    name, example = deployed
+    outputs = example_outputs(name)
+    sqs = client("sqs", example, local_aws)
+    sqs.set_queue_attributes(QueueUrl=outputs["queue_url"], Attributes={"VisibilityTimeout": "1"})
+    dead_letters = sqs.get_queue_url(QueueName=outputs["dead_letter_queue_arn"].rsplit(":", 1)[-1])["QueueUrl"]
+
+    sent = sqs.send_message(QueueUrl=outputs["queue_url"], MessageBody="not json")["MessageId"]
+
+    deadline, arrived = time.monotonic() + 90, []
+    while not arrived and time.monotonic() < deadline:
+        arrived = sqs.receive_message(QueueUrl=dead_letters, WaitTimeSeconds=1).get("Messages", [])
+    assert [(m["MessageId"], m["Body"]) for m in arrived] == [(sent, "not json")]
+    logged = client("logs", example, local_aws).filter_log_events(
+        logGroupName=f"/aws/lambda/{example.function_name}-sqs-starter", filterPattern=f'"{sent}"'
+    )["events"]
+    assert any(f"could not start an execution for message {sent}: " in e["message"] for e in logged), logged
+
+
+@pytest.mark.parametrize("deployed", ["content-pipeline"], indirect=True)
+def test_destroy_stops_a_running_execution_first(deployed, local_aws):
+    """`make destroy` while an execution waits on the published version: it
+    stops the execution before removing the function, so nothing is left
+    RUNNING against a function that no longer exists."""
+    name, example = deployed
+    applied = make("apply", name, local_aws, "TF_VAR_review_wait_seconds=600")  # the run will still be waiting
+    assert applied.returncode == 0, applied.stderr[-3000:]
+    lam = client("lambda", example, local_aws)
+    arn = lam.invoke(
+        FunctionName=example_outputs(name)["alias_arn"], InvocationType="Event", Payload=json.dumps({"topic": "left"})
+    )["DurableExecutionArn"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        e["EventType"] == "WaitStarted" for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    ):
+        time.sleep(0.5)
+
+    destroyed = make("destroy", name, local_aws)
+
+    assert destroyed.returncode == 0, destroyed.stderr[-3000:]
+    assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "STOPPED"
 
 
 def test_destroy_leaves_nothing_behind(deployed, local_aws):
