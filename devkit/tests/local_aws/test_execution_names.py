@@ -32,6 +32,12 @@ def start(lam, name: str, version: str, execution_name: str, payload: str = PAYL
     )
 
 
+def publish_another_version(lam, name: str) -> str:
+    lam.update_function_configuration(FunctionName=name, Description="another version")
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+    return lam.publish_version(FunctionName=name)["Version"]
+
+
 def executions_named(lam, name: str, version: str, execution_name: str) -> list[str]:
     listed = lam.list_durable_executions_by_function(
         FunctionName=name, Qualifier=version, DurableExecutionName=execution_name
@@ -88,9 +94,7 @@ def test_a_name_is_taken_across_the_versions_of_the_function_but_not_by_another_
     lam = aws("lambda")
     name, first_version, _ = deploy("pipeline", REVIEW_SECONDS="1")
     other, other_version, _ = deploy("pipeline", REVIEW_SECONDS="1")
-    lam.update_function_configuration(FunctionName=name, Description="second version")
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
-    second_version = lam.publish_version(FunctionName=name)["Version"]
+    second_version = publish_another_version(lam, name)
 
     arn = start(lam, name, first_version, "nightly")["DurableExecutionArn"]
     on_second_version = start(lam, name, second_version, "nightly")["DurableExecutionArn"]
@@ -107,9 +111,7 @@ def test_listing_without_a_qualifier_spans_every_version(aws, deploy):
     ListDurableExecutionsByFunctionRequest.Qualifier)."""
     lam = aws("lambda")
     name, first_version, _ = deploy("pipeline", REVIEW_SECONDS="1")
-    lam.update_function_configuration(FunctionName=name, Description="second version")
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
-    second_version = lam.publish_version(FunctionName=name)["Version"]
+    second_version = publish_another_version(lam, name)
     older = start(lam, name, first_version, "on-first")["DurableExecutionArn"]
     newer = start(lam, name, second_version, "on-second")["DurableExecutionArn"]
 
