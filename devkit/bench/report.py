@@ -164,12 +164,71 @@ def deploy_loop(data: dict, _: Path) -> list[str]:
     ]
 
 
+def sqs_crash(data: dict, _: Path) -> list[str]:
+    tally, bedrock = data["tally"], data["bedrock"]
+    lines = [
+        "## 6. SQS crash run: every message one execution or one dead-letter entry",
+        "",
+        f"{data['messages']} messages ({data['poison_messages']} of them not JSON, which cannot start) fed over "
+        f"{data['feed_seconds']:g} s through the SQS starter (batches of 10, partial batch failures, visibility "
+        f"timeout {data['visibility_timeout_seconds']} s, maxReceiveCount {data['max_receive_count']}) into the "
+        f"content pipeline, on a local AWS that keeps its state across restarts. Faults drawn from seed "
+        f"{data['seed']}. "
+        + (
+            f"Every message settled {data['waited_seconds']:g} s after the first one."
+            if data["settled"]
+            else f"Did NOT settle: the wait ended {data['waited_seconds']:g} s after the first message"
+            + (", nothing having moved for the last 45 s." if data["stalled"] else ", at its deadline.")
+        ),
+        "",
+        "| Fault at | Action | Detail |",
+        "| ---: | --- | --- |",
+    ]
+    for fault in data["faults"]:
+        if fault["action"] == "kill-starter-worker":
+            pids = ", ".join(map(str, fault["killed_pids"]))
+            detail = f"SIGKILL {len(fault['killed_pids'])} worker(s) ({pids})" if pids else "no worker running"
+            if fault.get("waited_for_worker_seconds"):
+                detail += f", after waiting {fault['waited_for_worker_seconds']:g} s for one"
+        else:
+            detail = f"down and up in {fault['restart_seconds']:g} s"
+        lines.append(f"| {fault['at_seconds']:g} s | {fault['action']} | {detail} |")
+    lines += ["", "| Outcome per message | Count |", "| --- | ---: |"]
+    labels = {
+        "succeeded_once": "exactly one SUCCEEDED execution",
+        "dlq_once": "exactly one dead-letter entry (body not JSON)",
+        "dlq_once_but_valid_body": "dead-letter entry although the body was valid",
+        "missing": "missing (no execution, no dead-letter entry)",
+        "doubled": "doubled (an execution and a dead-letter entry, or two of either)",
+        "other_status": "one execution, not SUCCEEDED",
+        "executions_not_from_a_message": "executions named after no message",
+        "dlq_entries_not_from_a_message": "dead-letter entries of no message",
+    }
+    lines += [f"| {label} | {tally[key]} |" for key, label in labels.items()]
+    lines += [
+        "",
+        f"Bedrock calls: {bedrock['calls_total']} in all, {bedrock['calls_of_succeeded_executions']} by the "
+        f"succeeded executions against {bedrock['expected_without_retries']} (3 per execution) plus the retries "
+        f"their histories show ({bedrock['step_failed_events']} failed steps, "
+        f"{bedrock['failed_invocations_in_histories']} failed invocations); "
+        f"{len(bedrock['runs_with_other_than_3_calls'])} succeeded runs made other than 3 calls. "
+        f"{bedrock['calls_of_unfinished_executions']} calls were made by executions that did not finish.",
+        "",
+    ]
+    if data["unfinished_by_last_events"]:
+        lines += ["| Executions that did not finish: last history events | Count |", "| --- | ---: |"]
+        lines += [f"| {events} | {count} |" for events, count in data["unfinished_by_last_events"].items()]
+        lines.append("")
+    return lines
+
+
 SECTIONS = {
     "crash_resume": crash_resume,
     "billed_time": billed_time,
     "polling": polling,
     "cold_start": cold_start,
     "deploy_loop": deploy_loop,
+    "sqs_crash": sqs_crash,
 }
 
 

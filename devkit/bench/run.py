@@ -1,4 +1,4 @@
-"""`make bench`: runs the five measures, writes devkit/bench/results/<section>.json and
+"""`make bench`: runs the six measures, writes devkit/bench/results/<section>.json and
 regenerates devkit/bench/REPORT.md with its plots. Prints progress as it goes.
 
     python devkit/bench/run.py [--only section,...]
@@ -28,10 +28,13 @@ import crash_resume  # noqa: E402
 import deploy_loop  # noqa: E402
 import polling  # noqa: E402
 import report  # noqa: E402
+import sqs_crash  # noqa: E402
 from session import local_aws_session  # noqa: E402
 
 OFFLINE = {"cold_start": cold_start, "polling": polling}
 ON_LOCAL_AWS = {"crash_resume": crash_resume, "billed_time": billed_time, "deploy_loop": deploy_loop}
+# Sections that start (and restart) a local AWS of their own.
+OWN_LOCAL_AWS = {"sqs_crash": sqs_crash}
 
 
 def machine() -> dict:
@@ -58,9 +61,11 @@ def machine() -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--only", help="comma-separated sections: " + ",".join([*OFFLINE, *ON_LOCAL_AWS]))
+    parser.add_argument(
+        "--only", help="comma-separated sections: " + ",".join([*OFFLINE, *ON_LOCAL_AWS, *OWN_LOCAL_AWS])
+    )
     args = parser.parse_args()
-    chosen = set(args.only.split(",")) if args.only else {*OFFLINE, *ON_LOCAL_AWS}
+    chosen = set(args.only.split(",")) if args.only else {*OFFLINE, *ON_LOCAL_AWS, *OWN_LOCAL_AWS}
     started = time.monotonic()
 
     def progress(message: str) -> None:
@@ -82,6 +87,9 @@ def main() -> int:
             for name, section in ON_LOCAL_AWS.items():
                 if name in chosen:
                     save(name, section.run(progress, local_aws))
+    for name, section in OWN_LOCAL_AWS.items():
+        if name in chosen:
+            save(name, section.run(progress))
     report.write(results, HERE / "REPORT.md")
     progress("regenerated devkit/bench/REPORT.md")
     return 0

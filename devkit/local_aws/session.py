@@ -18,6 +18,8 @@ EMULATOR_SCRIPT = Path(__file__).resolve().parent / "emulator.sh"
 class LocalAws:
     port: int
     state_dir: Path
+    # Keep the emulator's state across a restart (LOCAL_AWS_PERSIST=1 in emulator.sh).
+    persist: bool = False
 
     @property
     def endpoint(self) -> str:
@@ -30,15 +32,30 @@ def free_loopback_port() -> int:
         return s.getsockname()[1]
 
 
+def _emulator(session: LocalAws, action: str) -> None:
+    env = {**os.environ, "LOCAL_AWS_PORT": str(session.port), "LOCAL_AWS_STATE": str(session.state_dir)}
+    if session.persist:
+        env["LOCAL_AWS_PERSIST"] = "1"
+    subprocess.run([EMULATOR_SCRIPT, action], env=env, check=True)
+
+
 @contextmanager
-def local_aws_session(state_dir: Path):
-    """Requires EMULATOR_PYTHON (the Makefile sets it)."""
+def local_aws_session(state_dir: Path, persist: bool = False):
+    """Requires EMULATOR_PYTHON (the Makefile sets it). persist=True keeps the
+    emulator's state in state_dir across restart()."""
     if not os.environ.get("EMULATOR_PYTHON"):
         raise RuntimeError("EMULATOR_PYTHON is not set: run this through make (it runs `make setup`)")
-    session = LocalAws(port=free_loopback_port(), state_dir=state_dir)
-    env = {**os.environ, "LOCAL_AWS_PORT": str(session.port), "LOCAL_AWS_STATE": str(state_dir)}
-    subprocess.run([EMULATOR_SCRIPT, "up"], env=env, check=True)
+    session = LocalAws(port=free_loopback_port(), state_dir=state_dir, persist=persist)
+    _emulator(session, "up")
     try:
         yield session
     finally:
-        subprocess.run([EMULATOR_SCRIPT, "down"], env=env, check=True)
+        _emulator(session, "down")
+
+
+def restart(session: LocalAws) -> None:
+    """Stops local AWS (SIGTERM: it saves its state; its Lambda workers die with
+    it) and starts it again on the same port and state folder. Without
+    persist=True the restarted emulator starts empty."""
+    _emulator(session, "down")
+    _emulator(session, "up")
