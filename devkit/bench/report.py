@@ -166,6 +166,7 @@ def deploy_loop(data: dict, _: Path) -> list[str]:
 
 def sqs_crash(data: dict, _: Path) -> list[str]:
     tally, bedrock = data["tally"], data["bedrock"]
+    extra = bedrock["runs_with_other_than_3_calls"]
     lines = [
         "## 6. SQS crash run: every message one execution or one dead-letter entry",
         "",
@@ -175,7 +176,7 @@ def sqs_crash(data: dict, _: Path) -> list[str]:
         f"content pipeline, on a local AWS that keeps its state across restarts. Faults drawn from seed "
         f"{data['seed']}. "
         + (
-            f"Every message settled {data['waited_seconds']:g} s after the first one."
+            f"Nothing was left queued or RUNNING {data['waited_seconds']:g} s after the first message."
             if data["settled"]
             else f"Did NOT settle: the wait ended {data['waited_seconds']:g} s after the first message"
             + (", nothing having moved for the last 45 s." if data["stalled"] else ", at its deadline.")
@@ -211,7 +212,9 @@ def sqs_crash(data: dict, _: Path) -> list[str]:
         f"succeeded executions against {bedrock['expected_without_retries']} (3 per execution) plus the retries "
         f"their histories show ({bedrock['step_failed_events']} failed steps, "
         f"{bedrock['failed_invocations_in_histories']} failed invocations); "
-        f"{len(bedrock['runs_with_other_than_3_calls'])} succeeded runs made other than 3 calls. "
+        f"{len(extra)} succeeded runs made other than 3 calls "
+        f"({sum(r['calls'] - 3 for r in extra)} calls more, "
+        f"{sum(r.get('repeated_step_starts', 0) for r in extra)} steps started again in their histories). "
         f"{bedrock['calls_of_unfinished_executions']} calls were made by executions that did not finish.",
         "",
     ]
@@ -219,6 +222,9 @@ def sqs_crash(data: dict, _: Path) -> list[str]:
         lines += ["| Executions that did not finish: last history events | Count |", "| --- | ---: |"]
         lines += [f"| {events} | {count} |" for events, count in data["unfinished_by_last_events"].items()]
         lines.append("")
+    errors = sorted({f"{e['ErrorType']}: {e['ErrorMessage']}" for p in data["problems"] if (e := p.get("error"))})
+    if errors:
+        lines += ["Errors of the executions that failed:", "", *[f"- {error}" for error in errors], ""]
     return lines
 
 

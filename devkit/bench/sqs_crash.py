@@ -8,6 +8,10 @@ histories show.
 
 Runs on its own local AWS, started with LOCAL_AWS_PERSIST=1 so a restart keeps
 queues, functions and executions (the emulator saves its state on SIGTERM).
+Executions whose invocation a restart cut off are invoked again by the
+compatibility patch restored_execution_is_reinvoked (docs/ARCHITECTURE.md,
+gap 15); without it they stay RUNNING until their ExecutionTimeout. The
+section reports what it finds, executions that did not succeed included.
 
 The messages are fed at a steady rate over FEED_SECONDS rather than all at
 once: local Lambda has no worker ceiling, so a burst of 190 executions would
@@ -186,12 +190,17 @@ def _drain_dlq(sqs, url: str) -> Counter:
 def _retries_in_history(lam, arn: str) -> dict:
     events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
     types = Counter(e["EventType"] for e in events)
+    starts = Counter(e.get("Name") for e in events if e["EventType"] == "StepStarted")
     failed_invocations = sum(
         1
         for e in events
         if e["EventType"] == "InvocationCompleted" and (e.get("InvocationCompletedDetails") or {}).get("Error")
     )
-    return {"step_failed": types.get("StepFailed", 0), "failed_invocations": failed_invocations}
+    return {
+        "step_failed": types.get("StepFailed", 0),
+        "failed_invocations": failed_invocations,
+        "repeated_step_starts": sum(n - 1 for n in starts.values()),
+    }
 
 
 def run(progress) -> dict:
@@ -337,8 +346,13 @@ def _tally(progress, lam, sqs, setup, message_run: dict[str, str | None], bedroc
         outcome[kind] += 1
         unfinished = [e for e in runs if e["Status"] != "SUCCEEDED"]
         last_events = _last_events(lam, unfinished[0]["DurableExecutionArn"]) if unfinished else []
+        error = (
+            lam.get_durable_execution(DurableExecutionArn=unfinished[0]["DurableExecutionArn"]).get("Error")
+            if unfinished
+            else None
+        )
         problems.append({"message_id": message_id, "run_id": run_id, "kind": kind, "executions": statuses,
-                         "dlq_entries": in_dlq, "last_events": last_events})  # fmt: skip
+                         "dlq_entries": in_dlq, "last_events": last_events, "error": error})  # fmt: skip
     outcome["executions_not_from_a_message"] = sum(len(v) for v in by_name.values())
     outcome["dlq_entries_not_from_a_message"] = sum(dead.values())
 
@@ -350,7 +364,9 @@ def _tally(progress, lam, sqs, setup, message_run: dict[str, str | None], bedroc
         failed_invocations += retries["failed_invocations"]
         calls = bedrock.calls[run_id]
         if calls != STEPS:
-            extra_calls.append({"run_id": run_id, "calls": calls, **retries})
+            events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+            history = [e["EventType"] + (f" {e['Name']}" if e.get("Name") else "") for e in events]
+            extra_calls.append({"run_id": run_id, "calls": calls, **retries, "history": history})
     total_calls = sum(bedrock.calls.values())
     calls_of_succeeded = sum(bedrock.calls[run_id] for run_id in succeeded_arns)
     calls_of_unfinished = sum(bedrock.calls[p["run_id"]] for p in problems if p["run_id"])
@@ -387,4 +403,4 @@ def _tally(progress, lam, sqs, setup, message_run: dict[str, str | None], bedroc
 
 def _last_events(lam, arn: str) -> list[str]:
     events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
-    return [e["EventType"] + (f" {e['Name']}" if e.get("Name") else "") for e in events[-2:]]
+    return [e["EventType"] + (f" {e['Name']}" if e.get("Name") else "") for e in events[-3:]]

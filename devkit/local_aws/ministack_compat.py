@@ -958,6 +958,81 @@ def durable_list_without_qualifier_spans_versions() -> None:
     _replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
 
 
+# ---------------------------------------------------------------------------
+# Gap 15: an invocation lost with a restart is run again.
+# ---------------------------------------------------------------------------
+
+# How long a restored execution's re-invocation waits for the gateway to serve (its worker checkpoints there).
+RESTORE_REINVOKE_WAIT_SECONDS = 60
+
+
+def _gateway_serving(deadline: float) -> bool:
+    import os
+    import socket
+
+    port = int(os.environ.get("GATEWAY_PORT", "4566"))
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def restored_execution_is_reinvoked() -> None:
+    """Upstream: on a start with persisted state (PERSIST_STATE=1), a RUNNING
+    execution gets its WAIT and CALLBACK timers (and its ExecutionTimeout)
+    re-armed and nothing else. An execution whose invocation was in flight
+    when the emulator stopped, or not yet started (an accepted Event invoke
+    runs in a thread), or waiting for a backend retry (held in memory), then
+    stays RUNNING until its ExecutionTimeout. AWS keeps accepted asynchronous
+    invocations and retries an invocation whose execution environment died,
+    replaying from the last checkpoint. So once the gateway serves again, we
+    invoke every restored RUNNING execution that has no pending timer (a
+    pending WAIT, CALLBACK or step-retry timer wakes it as before), on the
+    version it started on; crashed_invocation_is_retried handles a failure.
+    Retire when ministack resumes in-flight durable invocations after a
+    restart."""
+    from ministack.services import lambda_durable
+
+    stock = _original(lambda_durable, "_restore_state")
+
+    def reinvoke(lost: list[tuple[str, str, str]]) -> None:
+        if not _gateway_serving(time.monotonic() + RESTORE_REINVOKE_WAIT_SECONDS):
+            log.warning("gateway not serving: %d restored executions are not re-invoked", len(lost))
+            return
+        for arn, account_id, region in lost:
+            tokens = (lambda_durable._request_account_id.set(account_id), lambda_durable._request_region.set(region))
+            try:
+                rec = lambda_durable._executions.get(arn)
+                func_record = _function_record_for(rec) if rec and rec.get("Status") == "RUNNING" else None
+                if func_record is None:
+                    continue
+                log.warning("durable execution %s: its invocation was lost with a restart; invoking it again", arn)
+                rec["CheckpointToken"] = lambda_durable.new_checkpoint_token()
+                _in_background(_run_durable_invocation, func_record, arn)
+            finally:
+                lambda_durable._request_region.reset(tokens[1])
+                lambda_durable._request_account_id.reset(tokens[0])
+
+    def restore_state(data):
+        stock(data)
+        lost = []
+        for key, rec in lambda_durable._executions.to_dict().items():
+            if not isinstance(rec, dict) or rec.get("Status") != "RUNNING" or not rec.get("DurableExecutionArn"):
+                continue
+            if lambda_durable._next_expiry(rec) is not None:
+                continue  # a timer wakes it
+            fallback = key[0] if isinstance(key, tuple) and key else lambda_durable.get_account_id()
+            account_id, region = lambda_durable._scope_from_execution_arn(rec["DurableExecutionArn"], fallback)
+            lost.append((rec["DurableExecutionArn"], account_id, region))
+        if lost:
+            threading.Thread(target=reinvoke, args=(lost,), daemon=True).start()
+
+    _replace(lambda_durable, "_restore_state", restore_state)
+
+
 PATCHES = (
     durable_config_enables_durability,
     event_invoke_runs_durable_execution,
@@ -977,6 +1052,7 @@ PATCHES = (
     # After sync_invoke_waits_for_execution: its handle_request wraps that one.
     execution_names_are_idempotent,
     durable_list_without_qualifier_spans_versions,
+    restored_execution_is_reinvoked,
 )
 
 

@@ -3,10 +3,12 @@
 Every step body appends "<step> <pid>" to the file named by CALL_LOG, so a test
 can count how often each step really ran. FAULT=crash:<step> kills the worker
 process inside that step on its first attempt only (a marker file next to the
-call log remembers it), like a Lambda sandbox dying mid-step.
+call log remembers it), like a Lambda sandbox dying mid-step; FAULT=slow:<step>
+makes that first attempt take SLOW_SECONDS (default 5).
 """
 
 import os
+import time
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import Duration
@@ -22,6 +24,9 @@ def _run(step: str, value: str) -> str:
     if os.environ.get("FAULT") == f"crash:{step}" and not os.path.exists(marker):
         open(marker, "w").close()
         os._exit(137)
+    if os.environ.get("FAULT") == f"slow:{step}" and not os.path.exists(marker):
+        open(marker, "w").close()
+        time.sleep(float(os.environ.get("SLOW_SECONDS", "5")))
     return value
 
 
