@@ -127,7 +127,7 @@ down: ## Stop local AWS (SIGTERM by PID; it saves its state then)
 status: ## Is local AWS running?
 	@devkit/local_aws/emulator.sh status
 
-lint: setup ## ruff, shellcheck, formatting, tflint, checkov, docs in sync
+lint: setup ## ruff, mypy (strict), shellcheck, formatting, tflint, checkov, docs in sync
 	@echo "lint: ruff"
 	@$(DEV_VENV)/bin/ruff check .
 	@$(DEV_VENV)/bin/ruff format --check .
