@@ -20,15 +20,23 @@ REPO = Path(__file__).resolve().parents[2]
 DURABLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
 
 
+# One attempt: a retried Invoke would start a second execution.
+SINGLE_ATTEMPT = Config(retries={"mode": "standard", "max_attempts": 1}, read_timeout=900)
+
+
+def client(local_aws, service: str, config: Config = SINGLE_ATTEMPT):
+    return boto3.client(
+        service,
+        region_name="us-east-1",
+        endpoint_url=local_aws.endpoint,
+        aws_access_key_id="test",  # loopback emulator only
+        aws_secret_access_key="test",
+        config=config,
+    )
+
+
 def clients(local_aws):
-    kwargs = {
-        "region_name": "us-east-1",
-        "endpoint_url": local_aws.endpoint,
-        "aws_access_key_id": "test",  # loopback emulator only
-        "aws_secret_access_key": "test",
-        "config": Config(retries={"mode": "standard", "max_attempts": 1}, read_timeout=900),
-    }
-    return boto3.client("lambda", **kwargs), boto3.client("iam", **kwargs)
+    return client(local_aws, "lambda"), client(local_aws, "iam")
 
 
 def package() -> bytes:

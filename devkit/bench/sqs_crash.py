@@ -32,11 +32,10 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
-from emulator_functions import deploy, package, role
+from emulator_functions import client, deploy, package, role
 from fake_bedrock_server import FakeBedrockServer
 from session import local_aws_session, restart
 
@@ -59,16 +58,12 @@ PIPELINE = "bench-sqs-pipeline"
 STEPS = 3
 
 
+# The bench itself never invokes: retrying its calls across a restart is safe.
+RETRYING = Config(retries={"mode": "standard", "max_attempts": 6}, read_timeout=60, connect_timeout=5)
+
+
 def _clients(local_aws):
-    kwargs = {
-        "region_name": "us-east-1",
-        "endpoint_url": local_aws.endpoint,
-        "aws_access_key_id": "test",  # loopback emulator only
-        "aws_secret_access_key": "test",
-        # The bench itself never invokes: retrying its reads across a restart is safe.
-        "config": Config(retries={"mode": "standard", "max_attempts": 6}, read_timeout=60, connect_timeout=5),
-    }
-    return boto3.client("lambda", **kwargs), boto3.client("iam", **kwargs), boto3.client("sqs", **kwargs)
+    return tuple(client(local_aws, service, RETRYING) for service in ("lambda", "iam", "sqs"))
 
 
 def _emulator_pid(local_aws) -> int:
