@@ -16,6 +16,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from durable_api import wait_for_event, wait_for_status
 from test_build import build_test_source, crash_environment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -259,11 +260,7 @@ def test_a_redelivered_message_starts_one_execution(deployed, local_aws):
         FunctionName=example.function_name, Qualifier=version, DurableExecutionName=f"sqs-{message_id}"
     )["DurableExecutions"]
     assert len(started) == 1, started
-    deadline = time.monotonic() + 60
-    while (status := lam.get_durable_execution(DurableExecutionArn=started[0]["DurableExecutionArn"])["Status"]) == (
-        "RUNNING") and time.monotonic() < deadline:  # fmt: skip
-        time.sleep(1)
-    assert status == "SUCCEEDED"
+    assert wait_for_status(lam, started[0]["DurableExecutionArn"], timeout=60)["Status"] == "SUCCEEDED"
 
 
 @pytest.mark.parametrize("deployed", ["sqs-trigger"], indirect=True)
@@ -304,11 +301,7 @@ def test_destroy_stops_a_running_execution_first(deployed, local_aws):
     arn = lam.invoke(
         FunctionName=example_outputs(name)["alias_arn"], InvocationType="Event", Payload=json.dumps({"topic": "left"})
     )["DurableExecutionArn"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(
-        e["EventType"] == "WaitStarted" for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
-    ):
-        time.sleep(0.5)
+    wait_for_event(lam, arn, "WaitStarted", timeout=60)
 
     destroyed = make("destroy", name, local_aws)
 

@@ -54,3 +54,14 @@ def history(lam, arn: str) -> list[tuple[str, str | None]]:
     """(EventType, Name) of every history event, oldest first."""
     events = lam.get_durable_execution_history(DurableExecutionArn=arn, IncludeExecutionData=True)["Events"]
     return [(e["EventType"], e.get("Name")) for e in events]
+
+
+def wait_for_event(lam, arn: str, event_type: str, timeout: float = 30) -> None:
+    """Until the execution's history has an event of this type (e.g. it reached its wait)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+        if any(e["EventType"] == event_type for e in events):
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"no {event_type} in the history of {arn} after {timeout} s")

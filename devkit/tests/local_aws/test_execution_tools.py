@@ -15,7 +15,7 @@ from pathlib import Path
 
 import invoke
 import stop_executions
-from durable_api import step_calls
+from durable_api import step_calls, wait_for_event
 from timeline import lines
 
 REPO = Path(__file__).resolve().parents[3]
@@ -26,17 +26,6 @@ def start(lam, name: str, version: str) -> str:
         FunctionName=name, Qualifier=version, InvocationType="Event", Payload=json.dumps({"topic": "durable AI"})
     )
     return response["DurableExecutionArn"]
-
-
-def wait_for_event(lam, arn: str, event_type: str, timeout: float = 30) -> None:
-    """Until the execution's history has an event of this type (e.g. it reached its wait)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
-        if any(e["EventType"] == event_type for e in events):
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"no {event_type} in the history of {arn} after {timeout} s")
 
 
 def listed(lam, name: str, version: str, statuses: list[str], page_size: int = 1) -> list[str]:
