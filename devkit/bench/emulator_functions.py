@@ -14,10 +14,10 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
+from durable_api import DURABLE_POLICY_ARN
 from test_build import build_test_source
 
 REPO = Path(__file__).resolve().parents[2]
-DURABLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
 
 
 # One attempt: a retried Invoke would start a second execution.
@@ -62,7 +62,7 @@ def role(iam) -> str:
         ],
     }
     arn = iam.create_role(RoleName="bench-exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    iam.attach_role_policy(RoleName="bench-exec", PolicyArn=DURABLE_POLICY)
+    iam.attach_role_policy(RoleName="bench-exec", PolicyArn=DURABLE_POLICY_ARN)
     return arn
 
 

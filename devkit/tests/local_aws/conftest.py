@@ -6,9 +6,7 @@ import uuid
 import boto3
 import pytest
 
-from durable_api import CLIENT_KWARGS, function_zip
-
-DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+from durable_api import CLIENT_KWARGS, DURABLE_POLICY_ARN, function_zip
 
 
 @pytest.fixture(scope="session")

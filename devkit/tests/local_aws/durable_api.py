@@ -10,6 +10,8 @@ from botocore.config import Config
 
 FUNCTIONS = Path(__file__).resolve().parent / "functions"
 SDK_DIR = Path(aws_durable_execution_sdk_python.__file__).resolve().parent
+# The AWS managed policy a durable function's role needs (the module attaches it too).
+DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
 
 # Test credentials for the loopback emulator only.
 CLIENT_KWARGS = {

@@ -2,7 +2,7 @@
 
 import json
 
-DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+from durable_api import DURABLE_POLICY_ARN
 
 
 def test_managed_durable_execution_policy_is_readable(aws):

@@ -8,10 +8,8 @@ import time
 
 import boto3
 
-from durable_api import CLIENT_KWARGS, function_zip, step_calls, wait_for_status
+from durable_api import CLIENT_KWARGS, DURABLE_POLICY_ARN, function_zip, step_calls, wait_for_status
 from session import local_aws_session, restart
-
-DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
 
 
 def _deploy(lam, iam, call_log, **env: str) -> tuple[str, str]:
