@@ -988,7 +988,9 @@ def restored_execution_is_reinvoked() -> None:
     runs in a thread), or waiting for a backend retry (held in memory), then
     stays RUNNING until its ExecutionTimeout. AWS keeps accepted asynchronous
     invocations and retries an invocation whose execution environment died,
-    replaying from the last checkpoint. So once the gateway serves again, we
+    replaying from the last checkpoint (Lambda developer guide, "Retries for
+    Lambda durable functions": backend retries for infrastructure failures;
+    "Basic concepts", How replay works). So once the gateway serves again, we
     invoke every restored RUNNING execution that has no pending timer (a
     pending WAIT, CALLBACK or step-retry timer wakes it as before), on the
     version it started on; crashed_invocation_is_retried handles a failure.
