@@ -15,12 +15,14 @@ has disappeared, rather than silently running stock behaviour.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import hashlib
 import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from importlib import metadata
 
 EXPECTED_VERSION = "1.5.33"
@@ -125,11 +127,54 @@ def _status_payload(result: dict) -> dict | None:
     return payload if isinstance(payload, dict) and "Status" in payload else None
 
 
+class _DurableInvocations:
+    """The durable invocations the layer runs, counted so that a stop of local
+    AWS can end them before it saves its state (stop_ends_invocations_first)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._running = 0
+        self.stopping = False
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[bool]:
+        """Yields False, starting nothing, once local AWS is stopping."""
+        with self._changed:
+            if self.stopping:
+                yield False
+                return
+            self._running += 1
+        try:
+            yield True
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self.stopping = True
+
+    def wait_until_none_run(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._running == 0, timeout)
+
+
+_invocations = _DurableInvocations()
+
+
 def _run_durable_invocation(func_record: dict, arn: str) -> None:
     """Invoke the function once for execution `arn` and settle the outcome:
     PENDING schedules the next wake-up, SUCCEEDED/FAILED end the execution.
     A crashed invocation is recorded with its error; the backend-retry patch
-    (record_invocation_completed) takes it from there."""
+    (record_invocation_completed) takes it from there. Once local AWS is
+    stopping nothing starts: the restart invokes the execution again."""
+    with _invocations.running() as may_run:
+        if may_run:
+            _invoke_durable_once(func_record, arn)
+
+
+def _invoke_durable_once(func_record: dict, arn: str) -> None:
     from ministack.core.responses import new_uuid
     from ministack.services import lambda_durable, lambda_svc
 
@@ -980,6 +1025,29 @@ def _gateway_serving(deadline: float) -> bool:
     return False
 
 
+def _saved_executions(data) -> list[dict]:
+    """The execution records of lambda_durable's saved state (a plain or an account-scoped dict)."""
+    saved = (data or {}).get("executions") or {}
+    records = saved.to_dict().values() if hasattr(saved, "to_dict") else saved.values()
+    return [rec for rec in records if isinstance(rec, dict)]
+
+
+def _wakes_by_itself(rec: dict) -> bool:
+    """Whether re-arming a RUNNING execution's timers invokes it: a pending WAIT, CALLBACK or step-retry
+    timer, or a callback answered while it was suspended (lambda_durable.schedule_resume)."""
+    from ministack.services import lambda_durable
+
+    if rec.get("Status") != "RUNNING":
+        return False
+    answered = any(
+        op.get("Type") == "CALLBACK"
+        and op.get("Status") in ("SUCCEEDED", "FAILED")
+        and not (op.get("CallbackDetails") or {}).get("_replayed")
+        for op in rec.get("Operations", [])
+    )
+    return answered or lambda_durable._next_expiry(rec) is not None
+
+
 def restored_execution_is_reinvoked() -> None:
     """Upstream: on a start with persisted state (PERSIST_STATE=1), a RUNNING
     execution gets its WAIT and CALLBACK timers (and its ExecutionTimeout)
@@ -994,8 +1062,10 @@ def restored_execution_is_reinvoked() -> None:
     invoke every restored RUNNING execution that has no pending timer (a
     pending WAIT, CALLBACK or step-retry timer wakes it as before), on the
     version it started on; crashed_invocation_is_retried handles a failure.
-    Retire when ministack resumes in-flight durable invocations after a
-    restart."""
+    Which executions a timer wakes is read from the saved records before
+    the timers are re-armed (an elapsed wait is settled and invoked at once,
+    and a second invocation of ours would race it). Retire when ministack
+    resumes in-flight durable invocations after a restart."""
     from ministack.services import lambda_durable
 
     stock = _original(lambda_durable, "_restore_state")
@@ -1019,13 +1089,16 @@ def restored_execution_is_reinvoked() -> None:
                 lambda_durable._request_account_id.reset(tokens[0])
 
     def restore_state(data):
+        # Decided on the saved records, before stock re-arms the timers: its resume thread may settle an
+        # elapsed wait and invoke at once, and the record would then look as if nothing woke it.
+        woken = {rec.get("DurableExecutionArn") for rec in _saved_executions(data) if _wakes_by_itself(rec)}
         stock(data)
         lost = []
         for key, rec in lambda_durable._executions.to_dict().items():
             if not isinstance(rec, dict) or rec.get("Status") != "RUNNING" or not rec.get("DurableExecutionArn"):
                 continue
-            if lambda_durable._next_expiry(rec) is not None:
-                continue  # a timer wakes it
+            if rec["DurableExecutionArn"] in woken:
+                continue
             fallback = key[0] if isinstance(key, tuple) and key else lambda_durable.get_account_id()
             account_id, region = lambda_durable._scope_from_execution_arn(rec["DurableExecutionArn"], fallback)
             lost.append((rec["DurableExecutionArn"], account_id, region))
@@ -1033,6 +1106,44 @@ def restored_execution_is_reinvoked() -> None:
             threading.Thread(target=reinvoke, args=(lost,), daemon=True).start()
 
     _replace(lambda_durable, "_restore_state", restore_state)
+
+
+# ---------------------------------------------------------------------------
+# Gap 16: a stop ends the invocations it interrupts before the state is saved.
+# ---------------------------------------------------------------------------
+
+# How long a stop waits for the interrupted invocations to record their end.
+STOP_SETTLE_SECONDS = 10
+
+
+def stop_ends_invocations_first() -> None:
+    """Upstream: on SIGTERM with PERSIST_STATE=1 ministack saves its state
+    while Lambda workers still run invocations; emulator.sh kills them only
+    after the process has exited. What they do after the snapshot (a step's
+    Bedrock call, even a checkpoint) leaves no trace: after a restart the step
+    runs again with nothing in the history to say why. AWS's backend outlives
+    any execution environment: when one dies, its invocation ends with an
+    error recorded in the history (InvocationCompleted carries Error, "details
+    about the invocation failure": botocore Lambda model,
+    InvocationCompletedDetails) and the backend retries it (gap 4). A stop of
+    local AWS is therefore modelled as every execution environment dying at
+    once: no durable invocation starts any more, every worker is killed, each
+    interrupted invocation records its failure, and only then is the state
+    saved; after a restart restored_execution_is_reinvoked runs the retries.
+    Retire when ministack ends its workers before saving."""
+    from ministack import app
+    from ministack.core import lambda_runtime
+
+    stock = _original(app, "_build_persistence_save_dict")
+
+    def build_persistence_save_dict():
+        _invocations.stop()
+        lambda_runtime.reset()  # terminates every worker, busy or idle
+        if not _invocations.wait_until_none_run(STOP_SETTLE_SECONDS):
+            log.warning("durable invocations still running after %s s; saving anyway", STOP_SETTLE_SECONDS)
+        return stock()
+
+    _replace(app, "_build_persistence_save_dict", build_persistence_save_dict)
 
 
 PATCHES = (
@@ -1055,6 +1166,8 @@ PATCHES = (
     execution_names_are_idempotent,
     durable_list_without_qualifier_spans_versions,
     restored_execution_is_reinvoked,
+    # Last: it imports ministack.app, which must come after every other patch.
+    stop_ends_invocations_first,
 )
 
 

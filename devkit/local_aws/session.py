@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,9 +54,10 @@ def local_aws_session(state_dir: Path, persist: bool = False):
         _emulator(session, "down")
 
 
-def restart(session: LocalAws) -> None:
+def restart(session: LocalAws, down_for: float = 0) -> None:
     """Stops local AWS (SIGTERM: it saves its state; its Lambda workers die with
-    it) and starts it again on the same port and state folder. Without
-    persist=True the restarted emulator starts empty."""
+    it) and starts it again, down_for seconds later, on the same port and state
+    folder. Without persist=True the restarted emulator starts empty."""
     _emulator(session, "down")
+    time.sleep(down_for)
     _emulator(session, "up")
