@@ -6,6 +6,10 @@ at 15 minutes and start a new execution on every redelivery. This function
 instead starts each execution asynchronously (any length, up to the durable
 ExecutionTimeout) with the message id as the durable execution name, so a
 redelivered message finds its execution already started and starts nothing.
+Each started message is deleted from the queue at once, not when the batch
+returns: if this invocation then crashes or times out, the event source
+mapping delivers again only the messages not yet started, and a started
+message cannot use up its receives and land in the dead-letter queue.
 Messages that cannot be started are reported as batch item failures; after
 the queue's maxReceiveCount they move to the dead-letter queue.
 
@@ -28,10 +32,11 @@ from typing import TYPE_CHECKING, Protocol, TypedDict
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement); not bundled
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_sqs import SQSClient
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +45,10 @@ class SqsRecord(TypedDict):
     """The members of an SQS event record this function reads (the record has more)."""
 
     messageId: str
+    receiptHandle: str
     body: str
+    eventSourceARN: str
+    attributes: dict[str, str]
 
 
 class SqsEvent(TypedDict, total=False):
@@ -73,6 +81,11 @@ def lambda_client() -> LambdaClient:
     return boto3.client("lambda", config=Config(max_pool_connections=64))
 
 
+@functools.cache
+def sqs_client() -> SQSClient:
+    return boto3.client("sqs", config=Config(max_pool_connections=64))
+
+
 def execution_name(message_id: str) -> str:
     """Durable execution names allow 1-64 of [A-Za-z0-9_-]; SQS message ids are UUIDs."""
     return f"sqs-{message_id}"[:64]
@@ -93,6 +106,22 @@ def start_execution(target_arn: str, message_id: str, body: str) -> None:
         log.info("execution already started for message", extra={"message_id": message_id})
 
 
+def queue_url(queue_arn: str) -> str:
+    """The queue's URL from its ARN (arn:aws:sqs:<region>:<account>:<name>): the SQS endpoint, then
+    /<account>/<name> (SQS developer guide, "Amazon SQS queue and message identifiers")."""
+    account, name = queue_arn.split(":")[4:6]
+    return f"{sqs_client().meta.endpoint_url}/{account}/{name}"
+
+
+def delete_started(record: SqsRecord) -> None:
+    """Deletes a started message now. Best effort: if this fails, the event source mapping deletes it once the
+    batch returns, as it does every message not reported as a failure."""
+    try:
+        sqs_client().delete_message(QueueUrl=queue_url(record["eventSourceARN"]), ReceiptHandle=record["receiptHandle"])
+    except (ClientError, BotoCoreError) as error:
+        log.warning("message %s started; deleting it early failed: %s", record["messageId"], error)
+
+
 def handler(event: SqsEvent, context: InvocationContext | None) -> BatchResponse:
     target_arn = os.environ["DURABLE_FUNCTION_ARN"]  # the alias: durable functions need a qualified ARN
     in_parallel = int(os.environ.get("STARTS_IN_PARALLEL", "1"))
@@ -103,10 +132,14 @@ def handler(event: SqsEvent, context: InvocationContext | None) -> BatchResponse
         """None once started, else why not."""
         if time.monotonic() >= deadline:
             return "not started before the starter's timeout; the message will be delivered again"
+        receives = record.get("attributes", {}).get("ApproximateReceiveCount", "1")
+        if receives != "1":
+            log.info("message %s delivered %s times; its execution starts once", record["messageId"], receives)
         try:
             start_execution(target_arn, record["messageId"], record["body"])
         except (ValueError, ClientError) as error:
             return str(error)
+        delete_started(record)
         return None
 
     records = event.get("Records", [])

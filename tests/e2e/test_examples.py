@@ -241,23 +241,39 @@ def test_a_queued_message_starts_an_execution(deployed, local_aws):
 def test_a_redelivered_message_starts_one_execution(deployed, local_aws):
     """A message comes back when its visibility timeout lapses or its batch
     failed, with the same messageId (SQS Message.MessageId: the id "you
-    received when you sent the message") and body. The starter names the
-    execution after the id, so the second delivery finds the first execution
-    (same name and payload: Invoke returns it) and starts nothing."""
+    received when you sent the message") and body, a new receipt handle and
+    a higher ApproximateReceiveCount. The starter deletes a message as soon as
+    its execution started, so this happens only if it crashed in between (or
+    SQS delivered a copy). Here the event source mapping's two deliveries are
+    made by hand, as it makes them: the starter names the execution after the
+    id, so the second delivery finds the first execution (same name and
+    payload: Invoke returns it) and starts nothing."""
     name, example = deployed
     lam = client("lambda", example, local_aws)
-    version = example_outputs(name)["version"]
+    outputs = example_outputs(name)
+    queue_arn = client("sqs", example, local_aws).get_queue_attributes(
+        QueueUrl=outputs["queue_url"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
     message_id = f"redelivered-{uuid.uuid4()}"
-    delivery = {"Records": [{"messageId": message_id, "body": json.dumps({"topic": "redelivered request"})}]}
+
+    def delivery(receives: int) -> dict:
+        record = {
+            "messageId": message_id,
+            "receiptHandle": f"handle-{receives}",  # not a live handle: the early delete fails and says so
+            "body": json.dumps({"topic": "redelivered request"}),
+            "attributes": {"ApproximateReceiveCount": str(receives)},
+            "eventSourceARN": queue_arn,
+        }
+        return {"Records": [record]}
 
     answers = [
-        json.loads(lam.invoke(FunctionName=f"{example.function_name}-sqs-starter", Payload=json.dumps(delivery))[
-            "Payload"].read()) for _ in range(2)
+        json.loads(lam.invoke(FunctionName=f"{example.function_name}-sqs-starter", Payload=json.dumps(delivery(n)))[
+            "Payload"].read()) for n in (1, 2)
     ]  # fmt: skip
 
     assert answers == [{"batchItemFailures": []}] * 2
     started = lam.list_durable_executions_by_function(
-        FunctionName=example.function_name, Qualifier=version, DurableExecutionName=f"sqs-{message_id}"
+        FunctionName=example.function_name, Qualifier=outputs["version"], DurableExecutionName=f"sqs-{message_id}"
     )["DurableExecutions"]
     assert len(started) == 1, started
     assert wait_for_status(lam, started[0]["DurableExecutionArn"], timeout=60)["Status"] == "SUCCEEDED"
