@@ -7,6 +7,7 @@ import json
 import time
 
 import boto3
+import pytest
 
 from durable_api import CLIENT_KWARGS, DURABLE_POLICY_ARN, function_zip, step_calls, wait_for_event, wait_for_status
 from session import local_aws_session, restart
@@ -35,14 +36,14 @@ def _deploy(lam, iam, call_log, **env: str) -> tuple[str, str]:
     return "restart-pipeline", lam.publish_version(FunctionName="restart-pipeline")["Version"]
 
 
-def test_an_invocation_lost_with_a_restart_runs_again_from_the_last_checkpoint(tmp_path):
-    """Gap 15: local AWS stops while step `draft` runs (the worker dies with
-    it); after the restart the execution is invoked again, replays `outline`
-    and the wait from their checkpoints, runs `draft` again and succeeds,
-    instead of staying RUNNING until its ExecutionTimeout."""
-    call_log = tmp_path / "calls"
+@pytest.fixture(scope="module")
+def restarted_during_draft(tmp_path_factory):
+    """Local AWS stops while step `draft` runs (its first attempt takes 30 s) and starts again: (Lambda client,
+    execution ARN, call log) once the execution ended."""
+    folder = tmp_path_factory.mktemp("restart-during-draft")
+    call_log = folder / "calls"
     call_log.touch()
-    with local_aws_session(tmp_path / "state", persist=True) as local_aws:
+    with local_aws_session(folder / "state", persist=True) as local_aws:
         lam = boto3.client("lambda", endpoint_url=local_aws.endpoint, **CLIENT_KWARGS)
         iam = boto3.client("iam", endpoint_url=local_aws.endpoint, **CLIENT_KWARGS)
         name, version = _deploy(lam, iam, call_log, FAULT="slow:draft", SLOW_SECONDS="30", REVIEW_SECONDS="1")
@@ -57,44 +58,33 @@ def test_an_invocation_lost_with_a_restart_runs_again_from_the_last_checkpoint(t
         restart(local_aws)
 
         lam = boto3.client("lambda", endpoint_url=local_aws.endpoint, **CLIENT_KWARGS)
-        execution = wait_for_status(lam, arn, timeout=60)
-        assert execution["Status"] == "SUCCEEDED", execution.get("Error")
-        assert step_calls(call_log) == ["outline", "draft", "draft", "summary"]
+        wait_for_status(lam, arn, timeout=60)
+        yield lam, arn, call_log
 
 
-def _failed_invocations(lam, arn: str) -> int:
-    events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
-    return sum(
-        1 for e in events if e["EventType"] == "InvocationCompleted" and e["InvocationCompletedDetails"].get("Error")
-    )
+def test_an_invocation_lost_with_a_restart_runs_again_from_the_last_checkpoint(restarted_during_draft):
+    """Gap 15: the worker running `draft` dies with local AWS; after the
+    restart the execution is invoked again, replays `outline` and the wait
+    from their checkpoints, runs `draft` again and succeeds, instead of
+    staying RUNNING until its ExecutionTimeout."""
+    lam, arn, call_log = restarted_during_draft
+    execution = lam.get_durable_execution(DurableExecutionArn=arn)
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    assert step_calls(call_log) == ["outline", "draft", "draft", "summary"]
 
 
-def test_an_invocation_cut_off_by_a_stop_is_in_the_history_as_failed(tmp_path):
-    """Gap 16: the invocation running step `draft` when local AWS stops ends
-    as AWS ends an invocation whose execution environment died: with an
+def test_an_invocation_cut_off_by_a_stop_is_in_the_history_as_failed(restarted_during_draft):
+    """Gap 16: the invocation running `draft` when local AWS stops ends as
+    AWS ends an invocation whose execution environment died: with an
     InvocationCompleted event carrying its Error (botocore Lambda model,
     InvocationCompletedDetails.Error), recorded before the state is saved.
     So the second run of `draft` has its reason in the history."""
-    call_log = tmp_path / "calls"
-    call_log.touch()
-    with local_aws_session(tmp_path / "state", persist=True) as local_aws:
-        lam = boto3.client("lambda", endpoint_url=local_aws.endpoint, **CLIENT_KWARGS)
-        iam = boto3.client("iam", endpoint_url=local_aws.endpoint, **CLIENT_KWARGS)
-        name, version = _deploy(lam, iam, call_log, FAULT="slow:draft", SLOW_SECONDS="30", REVIEW_SECONDS="1")
-        arn = lam.invoke(
-            FunctionName=name, Qualifier=version, InvocationType="Event", Payload=json.dumps({"topic": "durable AI"})
-        )["DurableExecutionArn"]
-        deadline = time.monotonic() + 30
-        while "draft" not in step_calls(call_log):
-            assert time.monotonic() < deadline, "step draft never started"
-            time.sleep(0.2)
-
-        restart(local_aws)
-
-        lam = boto3.client("lambda", endpoint_url=local_aws.endpoint, **CLIENT_KWARGS)
-        assert wait_for_status(lam, arn, timeout=60)["Status"] == "SUCCEEDED"
-        assert step_calls(call_log).count("draft") == 2
-        assert _failed_invocations(lam, arn) == 1
+    lam, arn, _ = restarted_during_draft
+    events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    failed = [
+        e for e in events if e["EventType"] == "InvocationCompleted" and e["InvocationCompletedDetails"].get("Error")
+    ]
+    assert len(failed) == 1, events
 
 
 def test_executions_whose_wait_ended_during_a_restart_are_invoked_once(tmp_path):
