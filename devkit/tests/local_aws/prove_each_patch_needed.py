@@ -59,10 +59,11 @@ def run(skip: str, tests: list[str]) -> tuple[int, int]:
         capture_output=True,
         text=True,
     ).stdout
-    counts = dict.fromkeys(("passed", "failed"), 0)
-    for number, word in re.findall(r"(\d+) (passed|failed)", out.splitlines()[-1] if out else ""):
+    counts = dict.fromkeys(("passed", "failed", "error"), 0)
+    for number, word in re.findall(r"(\d+) (passed|failed|error)", out.splitlines()[-1] if out else ""):
         counts[word] = int(number)
-    return counts["passed"], counts["failed"]
+    # A test whose fixture fails (an error) did not pass either.
+    return counts["passed"], counts["failed"] + counts["error"]
 
 
 def main() -> int:
