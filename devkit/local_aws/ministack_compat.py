@@ -628,6 +628,18 @@ PROFILE_DESTINATIONS = {
 }
 
 
+def system_profile_routes(profile_id: str, region: str) -> tuple[str, tuple[str, ...]] | None:
+    """(foundation model id, destination regions) of a system-defined profile
+    id such as `us.anthropic.claude-haiku-4-5-20251001-v1:0` called in
+    `region` (a `global.` profile: that region here); None for any other id.
+    Shared by GetInferenceProfile (below) and the IAM checks of the runtime
+    (compat_iam_bedrock.py)."""
+    prefix, _, model_id = profile_id.partition(".")
+    if "." not in model_id or prefix not in (*PROFILE_DESTINATIONS, "global"):
+        return None
+    return model_id, (region,) if prefix == "global" else PROFILE_DESTINATIONS[prefix]
+
+
 def inference_profiles_route_like_aws() -> None:
     """Upstream: GetInferenceProfile knows system-defined profiles only for
     the models in ministack's static catalog (no Claude 4.x, no Luma), and
@@ -643,10 +655,11 @@ def inference_profiles_route_like_aws() -> None:
 
     def get_inference_profile(identifier):
         profile_id = identifier.rsplit("/", 1)[-1]
-        prefix, _, model_id = profile_id.partition(".")
-        if "." not in model_id or prefix not in (*PROFILE_DESTINATIONS, "global"):
+        routes = system_profile_routes(profile_id, get_region())
+        if routes is None:
             return stock(identifier)  # application profiles, unknown ids
-        regions = (get_region(),) if prefix == "global" else PROFILE_DESTINATIONS[prefix]
+        model_id, regions = routes
+        prefix = profile_id.partition(".")[0]
         profile_arn = f"arn:aws:bedrock:{get_region()}:{get_account_id()}:inference-profile/{profile_id}"
         return bedrock._json(
             {
@@ -1146,6 +1159,9 @@ def stop_ends_invocations_first() -> None:
     _replace(app, "_build_persistence_save_dict", build_persistence_save_dict)
 
 
+# Imported here, not at the top: compat_iam_bedrock imports helpers defined above.
+from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws  # noqa: E402
+
 PATCHES = (
     durable_config_enables_durability,
     event_invoke_runs_durable_execution,
@@ -1157,6 +1173,9 @@ PATCHES = (
     bucket_request_payment_readable,
     inference_profiles_route_like_aws,
     async_invoke_writes_video_like_aws,
+    # After async_invoke_writes_video_like_aws: it authorizes that patch's write.
+    async_invoke_writes_as_the_caller,
+    bedrock_runtime_authorized_like_aws,
     current_foundation_models_in_catalog,
     use_case_form_absent_until_submitted,
     simulation_resolves_principal_arn,
