@@ -47,6 +47,15 @@ COVERING_TESTS = {
         "test_simulation_resolves_a_role_arn_with_its_path_and_refuses_unknown_principals"
     ],
     "service_quotas_lists_bedrock_quotas": ["test_service_quotas_lists_bedrock_quotas_page_by_page"],
+    "bedrock_runtime_authorized_like_aws": [
+        "test_the_modules_profile_policy_allows_converse_through_the_profile",
+        "test_a_profile_call_needs_the_model_in_every_destination_region",
+        "test_converse_is_not_an_iam_action",
+        "test_a_model_granted_only_through_the_profile_cannot_be_called_directly",
+        "test_start_async_invoke_is_authorized_as_invoke_model_on_the_model",
+        "test_get_async_invoke_is_authorized_on_the_job",
+    ],
+    "async_invoke_writes_as_the_caller": ["test_an_async_job_writes_its_output_with_the_callers_permissions"],
 }
 
 
