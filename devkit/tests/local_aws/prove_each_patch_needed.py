@@ -50,6 +50,7 @@ COVERING_TESTS = {
     "bedrock_runtime_authorized_like_aws": [
         "test_the_modules_profile_policy_allows_converse_through_the_profile",
         "test_a_profile_call_needs_the_model_in_every_destination_region",
+        "test_a_deny_on_the_routed_models_denies_the_profile_call",
         "test_converse_is_not_an_iam_action",
         "test_a_model_granted_only_through_the_profile_cannot_be_called_directly",
         "test_start_async_invoke_is_authorized_as_invoke_model_on_the_model",

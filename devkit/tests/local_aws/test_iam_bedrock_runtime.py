@@ -98,6 +98,18 @@ def test_a_profile_call_needs_the_model_in_every_destination_region(enforcing_aw
     assert "bedrock:InvokeModel" in denied_action(lambda: bedrock.converse(modelId=PROFILE_ID, messages=MESSAGES))
 
 
+def test_a_deny_on_the_routed_models_denies_the_profile_call(enforcing_aws):
+    deny = {
+        "Effect": "Deny",
+        "Action": "bedrock:InvokeModel",
+        "Resource": "arn:aws:bedrock:*::foundation-model/anthropic.*",
+    }
+    keys = caller(enforcing_aws, *through_profile(DESTINATION_MODELS), deny)
+    bedrock = client(enforcing_aws, "bedrock-runtime", keys=keys)
+
+    assert "bedrock:InvokeModel" in denied_action(lambda: bedrock.converse(modelId=PROFILE_ID, messages=MESSAGES))
+
+
 def test_converse_is_not_an_iam_action(enforcing_aws):
     keys = caller(enforcing_aws, allow(["bedrock:Converse", "bedrock:ConverseStream"], "*"))
     bedrock = client(enforcing_aws, "bedrock-runtime", keys=keys)
