@@ -6,7 +6,9 @@
 # Environment: EMULATOR_PYTHON (the emulator venv's python, required for up),
 # LOCAL_AWS_PORT (default 4566), LOCAL_AWS_STATE (state folder, default
 # .local-aws), LOCAL_AWS_PERSIST=1 to keep emulator state across restarts,
-# LOCAL_AWS_COMPAT=off to run stock ministack.
+# LOCAL_AWS_COMPAT=off to run stock ministack, LOCAL_AWS_AUTH=1 to enforce IAM
+# (ministack's AUTH=true; the emulator's own root credentials are then test/test,
+# whatever AWS_* credentials or profile the calling shell has).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,9 +41,19 @@ up() {
   if [[ ${LOCAL_AWS_PERSIST:-0} == 1 ]]; then
     persist=(PERSIST_STATE=1 S3_PERSIST=1 "STATE_DIR=$state/data-$port" "S3_DATA_DIR=$state/data-$port/s3")
   fi
+  # IAM is enforced only through LOCAL_AWS_AUTH, never by an AUTH the shell
+  # happens to export. Under it the root credentials are pinned to the test/test
+  # pair every client here signs with: a developer's real keys, session token or
+  # profile would change the root's secret and token, and no test request would
+  # verify. Unknown AWS managed policies are not autocreated (they would allow *:*).
+  local auth=(AUTH=false)
+  if [[ ${LOCAL_AWS_AUTH:-0} == 1 ]]; then
+    auth=(-u AWS_PROFILE -u AWS_SESSION_TOKEN -u MINISTACK_AUTOCREATE_AWS_MANAGED
+      AUTH=true AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)
+  fi
   # setsid: the emulator leads its own process group, so `down` can also
   # reap the Lambda worker processes it spawned.
-  env GATEWAY_PORT="$port" BIND_HOST=127.0.0.1 LOG_LEVEL=INFO "${persist[@]}" \
+  env "${auth[@]}" GATEWAY_PORT="$port" BIND_HOST=127.0.0.1 LOG_LEVEL=INFO "${persist[@]}" \
     setsid "$EMULATOR_PYTHON" "$here/launch.py" >"$log_file" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$pid_file"

@@ -21,6 +21,8 @@ class LocalAws:
     state_dir: Path
     # Keep the emulator's state across a restart (LOCAL_AWS_PERSIST=1 in emulator.sh).
     persist: bool = False
+    # Enforce IAM (LOCAL_AWS_AUTH=1 in emulator.sh: ministack's AUTH=true, root is test/test).
+    auth: bool = False
 
     @property
     def endpoint(self) -> str:
@@ -37,16 +39,19 @@ def _emulator(session: LocalAws, action: str) -> None:
     env = {**os.environ, "LOCAL_AWS_PORT": str(session.port), "LOCAL_AWS_STATE": str(session.state_dir)}
     if session.persist:
         env["LOCAL_AWS_PERSIST"] = "1"
+    env["LOCAL_AWS_AUTH"] = "1" if session.auth else "0"
     subprocess.run([EMULATOR_SCRIPT, action], env=env, check=True)
 
 
 @contextmanager
-def local_aws_session(state_dir: Path, persist: bool = False):
+def local_aws_session(state_dir: Path, persist: bool = False, auth: bool = False):
     """Requires EMULATOR_PYTHON (the Makefile sets it). persist=True keeps the
-    emulator's state in state_dir across restart()."""
+    emulator's state in state_dir across restart(). auth=True enforces IAM:
+    requests are authorized against the caller's policies (test/test is the
+    account root, allowed everything)."""
     if not os.environ.get("EMULATOR_PYTHON"):
         raise RuntimeError("EMULATOR_PYTHON is not set: run this through make (it runs `make setup`)")
-    session = LocalAws(port=free_loopback_port(), state_dir=state_dir, persist=persist)
+    session = LocalAws(port=free_loopback_port(), state_dir=state_dir, persist=persist, auth=auth)
     _emulator(session, "up")
     try:
         yield session

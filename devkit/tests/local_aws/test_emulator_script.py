@@ -1,13 +1,22 @@
 """devkit/local_aws/emulator.sh keeps checkouts apart: `up` never reuses a local AWS
 (or anything else) already listening on its port for another state folder, and
-says whose it is and the two ways out; `down` never stops another's."""
+says whose it is and the two ways out; `down` never stops another's. With
+LOCAL_AWS_AUTH=1 it enforces IAM, with test/test as the account root whatever
+credentials the calling shell exports."""
 
+import contextlib
+import json
 import os
 import socket
 import subprocess
 import urllib.request
 
-from session import EMULATOR_SCRIPT, free_loopback_port
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from durable_api import CLIENT_KWARGS
+from session import EMULATOR_SCRIPT, free_loopback_port, local_aws_session
 
 
 def emulator(command: str, port: int, state_dir) -> subprocess.CompletedProcess:
@@ -51,3 +60,39 @@ def test_up_refuses_a_port_another_program_listens_on(tmp_path):
     assert started.returncode == 1, started.stdout + started.stderr
     assert "taken by another program" in started.stderr
     assert "LOCAL_AWS_PORT=" in started.stderr
+
+
+@pytest.fixture(scope="module")
+def local_aws_with_auth(tmp_path_factory):
+    """A private local AWS with LOCAL_AWS_AUTH=1, started from a shell that
+    exports other credentials and a profile (which must not reach it)."""
+    # A developer's shell: other keys, a session token, a profile.
+    stray = {"AWS_ACCESS_KEY_ID": "AKIASTRAYSHELLKEY000", "AWS_SECRET_ACCESS_KEY": "x", "AWS_SESSION_TOKEN": "y"}
+    with contextlib.ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in {**stray, "AWS_PROFILE": "someone-elses-profile"}.items():
+                env.setenv(name, value)
+            session = stack.enter_context(local_aws_session(tmp_path_factory.mktemp("local-aws-auth"), auth=True))
+        yield session
+
+
+def test_auth_enforces_iam_with_test_credentials_as_the_root(local_aws_with_auth):
+    with urllib.request.urlopen(f"{local_aws_with_auth.endpoint}/_ministack/health", timeout=5) as answer:
+        assert json.load(answer)["auth"] == "enabled"
+
+    root = boto3.client("sts", endpoint_url=local_aws_with_auth.endpoint, **CLIENT_KWARGS)
+    assert root.get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:root"
+    boto3.client("iam", endpoint_url=local_aws_with_auth.endpoint, **CLIENT_KWARGS).list_roles()
+
+
+def test_auth_refuses_an_unknown_access_key(local_aws_with_auth):
+    stranger = boto3.client(
+        "lambda",
+        endpoint_url=local_aws_with_auth.endpoint,
+        **{**CLIENT_KWARGS, "aws_access_key_id": "AKIAUNKNOWNKEY000000", "aws_secret_access_key": "x"},
+    )
+
+    with pytest.raises(ClientError) as refused:
+        stranger.list_functions()
+
+    assert refused.value.response["Error"]["Code"] == "UnrecognizedClientException"
