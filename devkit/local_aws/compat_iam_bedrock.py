@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-from ministack_compat import CompatError, _original, _replace, system_profile_routes
+from compat_base import CompatError, original, replace, system_profile_routes
 
 # botocore bedrock-runtime 2023-09-30: Converse, InvokeModel and StartAsyncInvoke
 # "require permission for the bedrock:InvokeModel action", ConverseStream and
@@ -138,9 +138,9 @@ def bedrock_runtime_authorized_like_aws() -> None:
     from ministack.core import iam_actions, iam_evaluator
 
     _require_call_time_imports()
-    stock_action = _original(iam_actions, "extract_iam_action")
-    stock_resource = _original(iam_actions, "extract_resource_arn")
-    stock_enforce = _original(iam_evaluator, "enforce")
+    stock_action = original(iam_actions, "extract_iam_action")
+    stock_resource = original(iam_actions, "extract_resource_arn")
+    stock_enforce = original(iam_evaluator, "enforce")
 
     def extract_iam_action(service, method, path, headers, body, query_params):
         action = stock_action(service, method, path, headers, body, query_params)
@@ -174,9 +174,9 @@ def bedrock_runtime_authorized_like_aws() -> None:
                 return denied
         return None
 
-    _replace(iam_actions, "extract_iam_action", extract_iam_action)
-    _replace(iam_actions, "extract_resource_arn", extract_resource_arn)
-    _replace(iam_evaluator, "enforce", enforce)
+    replace(iam_actions, "extract_iam_action", extract_iam_action)
+    replace(iam_actions, "extract_resource_arn", extract_resource_arn)
+    replace(iam_evaluator, "enforce", enforce)
 
 
 # The access key of the StartAsyncInvoke request whose output is being written.
@@ -205,8 +205,8 @@ def async_invoke_writes_as_the_caller() -> None:
     async_invoke_writes_video_like_aws. Retire with that patch."""
     from ministack.services import bedrock_runtime, s3
 
-    inner = _original(bedrock_runtime, "handle_request")
-    stock_s3 = _original(s3, "handle_request")
+    inner = original(bedrock_runtime, "handle_request")
+    stock_s3 = original(s3, "handle_request")
 
     async def handle_request(method, path, headers, body, query_params):
         from ministack import app
@@ -234,5 +234,5 @@ def async_invoke_writes_as_the_caller() -> None:
                 return _denied_write(denied, resource_arn)
         return await stock_s3(method, path, headers, body, query_params, *args, **kwargs)
 
-    _replace(bedrock_runtime, "handle_request", handle_request)
-    _replace(s3, "handle_request", s3_handle_request)
+    replace(bedrock_runtime, "handle_request", handle_request)
+    replace(s3, "handle_request", s3_handle_request)

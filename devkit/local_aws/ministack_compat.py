@@ -25,6 +25,9 @@ import time
 from collections.abc import Iterator
 from importlib import metadata
 
+from compat_base import CompatError, original, replace, system_profile_routes
+from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws
+
 EXPECTED_VERSION = "1.5.33"
 
 # AWS caps a synchronous invocation at 15 minutes; a RequestResponse invoke of
@@ -55,25 +58,6 @@ DURABLE_POLICY_DOCUMENT = {
 }
 
 log = logging.getLogger("local_aws.compat")
-
-
-class CompatError(RuntimeError):
-    """The installed ministack is not the one this layer was written for."""
-
-
-def _original(module, name: str):
-    """The attribute about to be patched; refuses to go on if it is gone."""
-    if not hasattr(module, name):
-        raise CompatError(
-            f"ministack {metadata.version('ministack')}: {module.__name__}.{name} no longer exists; "
-            "devkit/local_aws/ministack_compat.py must be updated for this ministack version"
-        )
-    return getattr(module, name)
-
-
-def _replace(module, name: str, replacement) -> None:
-    _original(module, name)
-    setattr(module, name, replacement)
 
 
 # ---------------------------------------------------------------------------
@@ -233,9 +217,9 @@ def durable_config_enables_durability() -> None:
             return {**data, "DurableConfig": {**config, "Enabled": True}}
         return data
 
-    create, update = _original(lambda_svc, "_create_function"), _original(lambda_svc, "_update_config")
-    _replace(lambda_svc, "_create_function", lambda data: create(mark_enabled(data)))
-    _replace(lambda_svc, "_update_config", lambda name, data: update(name, mark_enabled(data)))
+    create, update = original(lambda_svc, "_create_function"), original(lambda_svc, "_update_config")
+    replace(lambda_svc, "_create_function", lambda data: create(mark_enabled(data)))
+    replace(lambda_svc, "_update_config", lambda name, data: update(name, mark_enabled(data)))
 
 
 # ---------------------------------------------------------------------------
@@ -253,7 +237,7 @@ def event_invoke_runs_durable_execution() -> None:
     durable bookkeeping."""
     from ministack.services import lambda_durable, lambda_svc
 
-    stock = _original(lambda_svc, "invoke_async_with_retry")
+    stock = original(lambda_svc, "invoke_async_with_retry")
 
     def invoke_async_with_retry(func, event):
         if not _is_durable_envelope(event):
@@ -263,7 +247,7 @@ def event_invoke_runs_durable_execution() -> None:
             return stock(func, event)
         _in_background(_run_durable_invocation, func, arn)
 
-    _replace(lambda_svc, "invoke_async_with_retry", invoke_async_with_retry)
+    replace(lambda_svc, "invoke_async_with_retry", invoke_async_with_retry)
 
 
 # ---------------------------------------------------------------------------
@@ -308,7 +292,7 @@ def sync_invoke_waits_for_execution() -> None:
     ministack's _invoke waits for terminal status."""
     from ministack.services import lambda_durable, lambda_svc
 
-    stock = _original(lambda_svc, "handle_request")
+    stock = original(lambda_svc, "handle_request")
 
     async def handle_request(method, path, headers, body, query_params):
         if not _invocation_request(method, path):
@@ -339,7 +323,7 @@ def sync_invoke_waits_for_execution() -> None:
         }
         return 200, {**out_headers, "X-Amz-Function-Error": "Unhandled"}, json.dumps(timeout).encode()
 
-    _replace(lambda_svc, "handle_request", handle_request)
+    replace(lambda_svc, "handle_request", handle_request)
 
 
 # ---------------------------------------------------------------------------
@@ -381,10 +365,10 @@ def execution_names_are_idempotent() -> None:
     from ministack.core.responses import error_response_json
     from ministack.services import lambda_durable, lambda_svc
 
-    build_arn = _original(lambda_durable, "build_durable_execution_arn")
-    create = _original(lambda_durable, "create_execution_for_invoke")
-    invoke = _original(lambda_svc, "_invoke")
-    serve = _original(lambda_svc, "handle_request")
+    build_arn = original(lambda_durable, "build_durable_execution_arn")
+    create = original(lambda_durable, "create_execution_for_invoke")
+    invoke = original(lambda_svc, "_invoke")
+    serve = original(lambda_svc, "handle_request")
 
     def build_durable_execution_arn(function_arn, version="$LATEST", name=None):
         arn, exec_name, token = build_arn(function_arn, version, name)
@@ -453,10 +437,10 @@ def execution_names_are_idempotent() -> None:
         finally:
             _named_start.reset(token)
 
-    _replace(lambda_durable, "build_durable_execution_arn", build_durable_execution_arn)
-    _replace(lambda_durable, "create_execution_for_invoke", create_execution_for_invoke)
-    _replace(lambda_svc, "_invoke", _invoke)
-    _replace(lambda_svc, "handle_request", handle_request)
+    replace(lambda_durable, "build_durable_execution_arn", build_durable_execution_arn)
+    replace(lambda_durable, "create_execution_for_invoke", create_execution_for_invoke)
+    replace(lambda_svc, "_invoke", _invoke)
+    replace(lambda_svc, "handle_request", handle_request)
 
 
 # ---------------------------------------------------------------------------
@@ -472,7 +456,7 @@ def step_retry_counts_attempt() -> None:
     increments Attempt on RETRY."""
     from ministack.services import lambda_durable
 
-    stock = _original(lambda_durable, "_apply_update")
+    stock = original(lambda_durable, "_apply_update")
 
     def apply_update(rec, upd):
         stock(rec, upd)
@@ -481,7 +465,7 @@ def step_retry_counts_attempt() -> None:
             details = op.setdefault("StepDetails", {})
             details["Attempt"] = details.get("Attempt", 0) + 1
 
-    _replace(lambda_durable, "_apply_update", apply_update)
+    replace(lambda_durable, "_apply_update", apply_update)
 
 
 # ---------------------------------------------------------------------------
@@ -498,7 +482,7 @@ def crashed_invocation_is_retried() -> None:
     re-invokes failed durable invocations."""
     from ministack.services import lambda_durable
 
-    stock = _original(lambda_durable, "record_invocation_completed")
+    stock = original(lambda_durable, "record_invocation_completed")
     consecutive_failures: dict[str, int] = {}
     lock = threading.Lock()
 
@@ -537,7 +521,7 @@ def crashed_invocation_is_retried() -> None:
         log.warning("durable execution %s: invocation failed, retry %d in %s s", arn, failures, delay)
         _in_background(retry_later, arn, delay)
 
-    _replace(lambda_durable, "record_invocation_completed", record_invocation_completed)
+    replace(lambda_durable, "record_invocation_completed", record_invocation_completed)
 
 
 # ---------------------------------------------------------------------------
@@ -554,7 +538,7 @@ def resume_runs_started_version() -> None:
     Version."""
     from ministack.services import lambda_durable, lambda_svc
 
-    _original(lambda_svc, "invoke_durable_resume")
+    original(lambda_svc, "invoke_durable_resume")
 
     def invoke_durable_resume(function_name, durable_arn, original_event):
         rec = lambda_durable._executions.get(durable_arn)
@@ -564,7 +548,7 @@ def resume_runs_started_version() -> None:
             return
         _run_durable_invocation(func_record, durable_arn)
 
-    _replace(lambda_svc, "invoke_durable_resume", invoke_durable_resume)
+    replace(lambda_svc, "invoke_durable_resume", invoke_durable_resume)
 
 
 # ---------------------------------------------------------------------------
@@ -580,10 +564,10 @@ def managed_durable_policy_exists() -> None:
     Retire when ministack seeds it."""
     from ministack.services import iam
 
-    stock = _original(iam, "_seed_aws_managed_policies")
-    make_record = _original(iam, "_make_aws_managed_record")
-    prefix = _original(iam, "_AWS_MANAGED_POLICY_PREFIX")
-    policies = _original(iam, "_aws_managed_policies")
+    stock = original(iam, "_seed_aws_managed_policies")
+    make_record = original(iam, "_make_aws_managed_record")
+    prefix = original(iam, "_AWS_MANAGED_POLICY_PREFIX")
+    policies = original(iam, "_aws_managed_policies")
 
     def seed_aws_managed_policies():
         stock()
@@ -594,7 +578,7 @@ def managed_durable_policy_exists() -> None:
             "to durable execution APIs used by Lambda durable functions",
         )
 
-    _replace(iam, "_seed_aws_managed_policies", seed_aws_managed_policies)
+    replace(iam, "_seed_aws_managed_policies", seed_aws_managed_policies)
     seed_aws_managed_policies()
 
 
@@ -606,38 +590,14 @@ def bucket_request_payment_readable() -> None:
     `requestPayment` on GET."""
     from ministack.services import s3
 
-    stock = _original(s3, "handle_request")
+    stock = original(s3, "handle_request")
 
     async def handle_request(method, path, headers, body, query_params, *args, **kwargs):
         if method == "GET" and "requestPayment" in query_params and "request-payment" not in query_params:
             query_params = {**query_params, "request-payment": query_params["requestPayment"]}
         return await stock(method, path, headers, body, query_params, *args, **kwargs)
 
-    _replace(s3, "handle_request", handle_request)
-
-
-# Regions a system-defined (cross-region) inference profile routes to, by prefix.
-PROFILE_DESTINATIONS = {
-    "us": ("us-east-1", "us-east-2", "us-west-2"),
-    "us-gov": ("us-gov-east-1", "us-gov-west-1"),
-    "eu": ("eu-central-1", "eu-west-1", "eu-west-3"),
-    "apac": ("ap-northeast-1", "ap-southeast-1", "ap-southeast-2"),
-    "jp": ("ap-northeast-1", "ap-northeast-3"),
-    "au": ("ap-southeast-2", "ap-southeast-4"),
-    "ca": ("ca-central-1", "ca-west-1"),
-}
-
-
-def system_profile_routes(profile_id: str, region: str) -> tuple[str, tuple[str, ...]] | None:
-    """(foundation model id, destination regions) of a system-defined profile
-    id such as `us.anthropic.claude-haiku-4-5-20251001-v1:0` called in
-    `region` (a `global.` profile: that region here); None for any other id.
-    Shared by GetInferenceProfile (below) and the IAM checks of the runtime
-    (compat_iam_bedrock.py)."""
-    prefix, _, model_id = profile_id.partition(".")
-    if "." not in model_id or prefix not in (*PROFILE_DESTINATIONS, "global"):
-        return None
-    return model_id, (region,) if prefix == "global" else PROFILE_DESTINATIONS[prefix]
+    replace(s3, "handle_request", handle_request)
 
 
 def inference_profiles_route_like_aws() -> None:
@@ -651,7 +611,7 @@ def inference_profiles_route_like_aws() -> None:
     from ministack.core.responses import get_account_id, get_region
     from ministack.services import bedrock
 
-    stock = _original(bedrock, "_get_inference_profile")
+    stock = original(bedrock, "_get_inference_profile")
 
     def get_inference_profile(identifier):
         profile_id = identifier.rsplit("/", 1)[-1]
@@ -674,7 +634,7 @@ def inference_profiles_route_like_aws() -> None:
             }
         )
 
-    _replace(bedrock, "_get_inference_profile", get_inference_profile)
+    replace(bedrock, "_get_inference_profile", get_inference_profile)
 
 
 # Bytes written as the "video" of a local async invoke: an MP4 file-type box,
@@ -694,7 +654,7 @@ def async_invoke_writes_video_like_aws() -> None:
     report the folder. Retire when ministack writes async-invoke outputs."""
     from ministack.services import bedrock_runtime, s3
 
-    stock = _original(bedrock_runtime, "handle_request")
+    stock = original(bedrock_runtime, "handle_request")
 
     async def handle_request(method, path, headers, body, query_params):
         status, out_headers, out_body = await stock(method, path, headers, body, query_params)
@@ -715,7 +675,7 @@ def async_invoke_writes_video_like_aws() -> None:
             job["failureMessage"] = f"Could not write the output to {folder}: {error[:300]!r}"
         return status, out_headers, out_body
 
-    _replace(bedrock_runtime, "handle_request", handle_request)
+    replace(bedrock_runtime, "handle_request", handle_request)
 
 
 # ---------------------------------------------------------------------------
@@ -756,8 +716,8 @@ def current_foundation_models_in_catalog() -> None:
     when ministack's catalog has them."""
     from ministack.services import bedrock
 
-    catalog = _original(bedrock, "_CATALOG")
-    summary = _original(bedrock, "_model_summary")
+    catalog = original(bedrock, "_CATALOG")
+    summary = original(bedrock, "_model_summary")
     known = {entry[0] for entry in catalog}
     added = [(model_id, *model["entry"]) for model_id, model in CURRENT_FOUNDATION_MODELS.items()]
     added = [entry for entry in added if entry[0] not in known]
@@ -769,8 +729,8 @@ def current_foundation_models_in_catalog() -> None:
             details["InferenceTypesSupported"] = list(extra["InferenceTypesSupported"])
         return details
 
-    _replace(bedrock, "_CATALOG", [*catalog, *added])
-    _replace(bedrock, "_model_summary", model_summary)
+    replace(bedrock, "_CATALOG", [*catalog, *added])
+    replace(bedrock, "_model_summary", model_summary)
 
 
 def use_case_form_absent_until_submitted() -> None:
@@ -781,15 +741,15 @@ def use_case_form_absent_until_submitted() -> None:
     whether the form is still needed. Retire when ministack answers so."""
     from ministack.services import bedrock
 
-    stock = _original(bedrock, "_get_use_case_for_model_access")
-    use_cases = _original(bedrock, "_USE_CASE")
+    stock = original(bedrock, "_get_use_case_for_model_access")
+    use_cases = original(bedrock, "_USE_CASE")
 
     def get_use_case_for_model_access():
         if use_cases.get("usecase") is None:
             return bedrock._not_found("No use case for model access has been submitted for this account.")
         return stock()
 
-    _replace(bedrock, "_get_use_case_for_model_access", get_use_case_for_model_access)
+    replace(bedrock, "_get_use_case_for_model_access", get_use_case_for_model_access)
 
 
 def simulation_resolves_principal_arn() -> None:
@@ -804,8 +764,8 @@ def simulation_resolves_principal_arn() -> None:
     from ministack.core.responses import get_account_id
     from ministack.services import iam
 
-    stock = _original(iam, "_simulate_principal_policy")
-    handlers = _original(iam, "_IAM_HANDLERS")
+    stock = original(iam, "_simulate_principal_policy")
+    handlers = original(iam, "_IAM_HANDLERS")
     if handlers.get("SimulatePrincipalPolicy") is not stock:
         raise CompatError("iam._IAM_HANDLERS no longer sends SimulatePrincipalPolicy to _simulate_principal_policy")
 
@@ -821,7 +781,7 @@ def simulation_resolves_principal_arn() -> None:
             return iam._error(404, "NoSuchEntity", f"The {kind} with name {name} cannot be found ({source}).")
         return stock({**p, "PolicySourceArn": [f"{':'.join(parts[:5])}:{kind}/{name}"]})
 
-    _replace(iam, "_simulate_principal_policy", simulate_principal_policy)
+    replace(iam, "_simulate_principal_policy", simulate_principal_policy)
     handlers["SimulatePrincipalPolicy"] = simulate_principal_policy
 
 
@@ -908,8 +868,8 @@ def service_quotas_lists_bedrock_quotas() -> None:
     from ministack import app
     from ministack.core import router
 
-    patterns = _original(router, "SERVICE_PATTERNS")
-    handlers = _original(app, "SERVICE_HANDLERS")
+    patterns = original(router, "SERVICE_PATTERNS")
+    handlers = original(app, "SERVICE_HANDLERS")
     patterns["servicequotas"] = {"target_prefixes": [SERVICE_QUOTAS_TARGET_PREFIX.rstrip(".")]}
     handlers["servicequotas"] = _service_quotas_request
 
@@ -927,7 +887,7 @@ def durable_list_filters_every_status() -> None:
     offset markers. Retire when ministack filters on every value of Statuses."""
     from ministack.services import lambda_durable
 
-    stock = _original(lambda_durable, "handle_list_by_function")
+    stock = original(lambda_durable, "handle_list_by_function")
 
     def handle_list_by_function(function_name, query_params, function_arn_lookup):
         statuses = query_params.get("Statuses") or []
@@ -941,7 +901,7 @@ def durable_list_filters_every_status() -> None:
         listed = _every_listed(stock, function_name, unfiltered, function_arn_lookup)
         return _listing_page([e for e in listed if e["Status"] in statuses], query_params)
 
-    _replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
+    replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
 
 
 def _query_value(query_params: dict, key: str, default: str) -> str:
@@ -987,7 +947,7 @@ def durable_list_without_qualifier_spans_versions() -> None:
     $LATEST default."""
     from ministack.services import lambda_durable
 
-    listing = _original(lambda_durable, "handle_list_by_function")
+    listing = original(lambda_durable, "handle_list_by_function")
 
     def handle_list_by_function(function_name, query_params, function_arn_lookup):
         if "Qualifier" in query_params:
@@ -1012,8 +972,8 @@ def durable_list_without_qualifier_spans_versions() -> None:
         summaries.sort(key=lambda s: started[s["DurableExecutionArn"]], reverse=not oldest_first)
         return _listing_page(summaries, query_params)
 
-    _replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
-    _replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
+    replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
+    replace(lambda_durable, "handle_list_by_function", handle_list_by_function)
 
 
 # ---------------------------------------------------------------------------
@@ -1081,7 +1041,7 @@ def restored_execution_is_reinvoked() -> None:
     resumes in-flight durable invocations after a restart."""
     from ministack.services import lambda_durable
 
-    stock = _original(lambda_durable, "_restore_state")
+    stock = original(lambda_durable, "_restore_state")
 
     def reinvoke(lost: list[tuple[str, str, str]]) -> None:
         if not _gateway_serving(time.monotonic() + RESTORE_REINVOKE_WAIT_SECONDS):
@@ -1118,7 +1078,7 @@ def restored_execution_is_reinvoked() -> None:
         if lost:
             threading.Thread(target=reinvoke, args=(lost,), daemon=True).start()
 
-    _replace(lambda_durable, "_restore_state", restore_state)
+    replace(lambda_durable, "_restore_state", restore_state)
 
 
 # ---------------------------------------------------------------------------
@@ -1147,7 +1107,7 @@ def stop_ends_invocations_first() -> None:
     from ministack import app
     from ministack.core import lambda_runtime
 
-    stock = _original(app, "_build_persistence_save_dict")
+    stock = original(app, "_build_persistence_save_dict")
 
     def build_persistence_save_dict():
         _invocations.stop()
@@ -1156,11 +1116,8 @@ def stop_ends_invocations_first() -> None:
             log.warning("durable invocations still running after %s s; saving anyway", STOP_SETTLE_SECONDS)
         return stock()
 
-    _replace(app, "_build_persistence_save_dict", build_persistence_save_dict)
+    replace(app, "_build_persistence_save_dict", build_persistence_save_dict)
 
-
-# Imported here, not at the top: compat_iam_bedrock imports helpers defined above.
-from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws  # noqa: E402
 
 PATCHES = (
     durable_config_enables_durability,
