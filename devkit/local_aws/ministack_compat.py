@@ -1119,6 +1119,9 @@ def stop_ends_invocations_first() -> None:
     replace(app, "_build_persistence_save_dict", build_persistence_save_dict)
 
 
+# Patches kept in their own modules; they import the helpers above, so they come after them.
+from compat_iam_lambda import durable_apis_authorized_as_their_actions  # noqa: E402
+
 PATCHES = (
     durable_config_enables_durability,
     event_invoke_runs_durable_execution,
@@ -1141,6 +1144,7 @@ PATCHES = (
     # After sync_invoke_waits_for_execution: its handle_request wraps that one.
     execution_names_are_idempotent,
     durable_list_without_qualifier_spans_versions,
+    durable_apis_authorized_as_their_actions,
     restored_execution_is_reinvoked,
     # Last: it imports ministack.app, which must come after every other patch.
     stop_ends_invocations_first,
