@@ -57,6 +57,13 @@ COVERING_TESTS = {
         "test_get_async_invoke_is_authorized_on_the_job",
     ],
     "async_invoke_writes_as_the_caller": ["test_an_async_job_writes_its_output_with_the_callers_permissions"],
+    "durable_apis_authorized_as_their_actions": [
+        "test_the_role_must_allow_checkpoints_on_the_qualified_function_not_the_unqualified_one",
+        "test_get_durable_execution_is_authorized_on_the_execution",
+        "test_listing_executions_by_function_is_its_own_action",
+        "test_a_callback_needs_its_send_action",
+        "test_invoke_by_name_and_qualifier_is_authorized_on_the_alias_it_names",
+    ],
 }
 
 
