@@ -5,7 +5,10 @@ by GetInferenceProfile and the IAM checks of the Bedrock runtime)."""
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 from importlib import metadata
+from pathlib import Path
 
 
 class CompatError(RuntimeError):
@@ -49,3 +52,40 @@ def system_profile_routes(profile_id: str, region: str) -> tuple[str, tuple[str,
     if "." not in model_id or prefix not in (*PROFILE_DESTINATIONS, "global"):
         return None
     return model_id, (region,) if prefix == "global" else PROFILE_DESTINATIONS[prefix]
+
+
+def require_call_time_iam_hooks() -> None:
+    """The IAM patches rebind extract_iam_action, extract_resource_arn
+    (core.iam_actions) and enforce (core.iam_evaluator); that reaches requests
+    only while ministack/app.py imports them inside _dispatch_service_request
+    when it serves one. Read from its source: importing ministack.app here
+    would come before the other patches."""
+    spec = importlib.util.find_spec("ministack.app")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    hooks = {
+        ("ministack.core.iam_actions", "extract_iam_action"),
+        ("ministack.core.iam_actions", "extract_resource_arn"),
+        ("ministack.core.iam_evaluator", "enforce"),
+    }
+
+    def imported(nodes) -> set[tuple[str, str]]:
+        return {
+            (node.module, alias.name)
+            for node in nodes
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+            if alias.asname is None
+        }
+
+    at_module_level = imported(tree.body) & hooks
+    dispatch = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == "_dispatch_service_request"
+    ]
+    at_call_time = imported(ast.walk(dispatch[0])) if dispatch else set()
+    if at_module_level or not hooks <= at_call_time:
+        raise CompatError(
+            "ministack.app no longer imports extract_iam_action, extract_resource_arn and enforce inside "
+            "_dispatch_service_request: the IAM patches in devkit/local_aws/ must hook them another way"
+        )

@@ -9,21 +9,18 @@ upstream behaviour, what AWS does and what would retire it.
 ministack authorizes a request in app._dispatch_service_request, which imports
 `extract_iam_action`, `extract_resource_arn` (core.iam_actions) and `enforce`
 (core.iam_evaluator) when it runs; rebinding those module attributes therefore
-takes effect per request. `_require_call_time_imports` refuses to apply the
+takes effect per request. `compat_base.require_call_time_iam_hooks` refuses to apply the
 patches if that ever changes, rather than leave them silently unused.
 """
 
 from __future__ import annotations
 
-import ast
 import contextvars
-import importlib.util
 import json
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
-from compat_base import CompatError, original, replace, system_profile_routes
+from compat_base import original, replace, require_call_time_iam_hooks, system_profile_routes
 
 # botocore bedrock-runtime 2023-09-30: Converse, InvokeModel and StartAsyncInvoke
 # "require permission for the bedrock:InvokeModel action", ConverseStream and
@@ -41,41 +38,6 @@ INFERENCE_ACTIONS = frozenset(RUNTIME_ACTIONS.values())
 _MODEL_PATH = re.compile(r"^/model/(.+)/(?:converse|converse-stream|invoke|invoke-with-response-stream)$")
 _ASYNC_INVOKE_PATH = re.compile(r"^/async-invoke/(.+)$")
 _SYSTEM_PROFILE_ARN = re.compile(r"^arn:([^:]+):bedrock:([^:]*):([^:]*):inference-profile/(.+)$")
-
-
-def _require_call_time_imports() -> None:
-    """ministack/app.py must still import the three hooks inside
-    _dispatch_service_request (read from its source: importing ministack.app
-    here would come before the other patches)."""
-    spec = importlib.util.find_spec("ministack.app")
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    hooks = {
-        ("ministack.core.iam_actions", "extract_iam_action"),
-        ("ministack.core.iam_actions", "extract_resource_arn"),
-        ("ministack.core.iam_evaluator", "enforce"),
-    }
-
-    def imported(nodes) -> set[tuple[str, str]]:
-        return {
-            (node.module, alias.name)
-            for node in nodes
-            if isinstance(node, ast.ImportFrom)
-            for alias in node.names
-            if alias.asname is None
-        }
-
-    at_module_level = imported(tree.body) & hooks
-    dispatch = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == "_dispatch_service_request"
-    ]
-    at_call_time = imported(ast.walk(dispatch[0])) if dispatch else set()
-    if at_module_level or not hooks <= at_call_time:
-        raise CompatError(
-            "ministack.app no longer imports extract_iam_action, extract_resource_arn and enforce inside "
-            "_dispatch_service_request: devkit/local_aws/compat_iam_bedrock.py must hook them another way"
-        )
 
 
 def _model_resource(model_id: str, region: str, account_id: str) -> str:
@@ -137,7 +99,7 @@ def bedrock_runtime_authorized_like_aws() -> None:
     ARN only. Retire when ministack authorizes the Bedrock runtime like this."""
     from ministack.core import iam_actions, iam_evaluator
 
-    _require_call_time_imports()
+    require_call_time_iam_hooks()
     stock_action = original(iam_actions, "extract_iam_action")
     stock_resource = original(iam_actions, "extract_resource_arn")
     stock_enforce = original(iam_evaluator, "enforce")

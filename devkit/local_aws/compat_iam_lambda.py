@@ -2,16 +2,14 @@
 enforced (LOCAL_AWS_AUTH=1, ministack's AUTH=true).
 
 Part of the layer in ministack_compat.py (which lists these patches in its
-PATCHES and imports this module after its own helpers): one concern per file.
+PATCHES): one concern per file.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from urllib.parse import unquote
 
-from ministack_compat import CompatError, _original, _replace
+from compat_base import original, replace, require_call_time_iam_hooks
 
 DURABLE_API_VERSION = "2025-12-01"
 
@@ -29,12 +27,6 @@ DURABLE_CALLBACK_ACTIONS = {
     "fail": "SendDurableExecutionCallbackFailure",
     "heartbeat": "SendDurableExecutionCallbackHeartbeat",
 }
-
-# Where ministack's request path (app._dispatch_service_request) looks these
-# functions up when it serves a request: rebinding the module attributes
-# reaches requests only while it does.
-REQUEST_PATH = "async def _dispatch_service_request("
-CALL_TIME_IMPORT = "from ministack.core.iam_actions import ("
 
 
 def _durable_request(method: str, path: str) -> tuple[str, str] | None:
@@ -68,23 +60,6 @@ def _qualified(function_arn: str, qualifier: str) -> str:
     if not qualifier or not function_arn.startswith("arn:") or function_arn.count(":") != 6:
         return function_arn
     return f"{function_arn}:{qualifier}"
-
-
-def _guard_call_time_imports() -> None:
-    """The wrappers only work while ministack imports extract_iam_action and
-    extract_resource_arn inside its request path; an upstream move to a
-    top-level import would leave them silently unused."""
-    spec = importlib.util.find_spec("ministack.app")
-    source = Path(spec.origin).read_text() if spec and spec.origin else ""
-    start = source.find(REQUEST_PATH)
-    body = source[start : source.find("\nasync def ", start + 1)] if start >= 0 else ""
-    imported = body[body.find(CALL_TIME_IMPORT) :].partition(")")[0] if CALL_TIME_IMPORT in body else ""
-    if not all(f"{name}," in imported for name in ("extract_iam_action", "extract_resource_arn")):
-        raise CompatError(
-            "ministack.app._dispatch_service_request no longer imports extract_iam_action and "
-            "extract_resource_arn from ministack.core.iam_actions when serving a request; "
-            "devkit/local_aws/compat_iam_lambda.py must be updated for this ministack version"
-        )
 
 
 def durable_apis_authorized_as_their_actions() -> None:
@@ -125,10 +100,10 @@ def durable_apis_authorized_as_their_actions() -> None:
     from ministack.core import iam_actions
     from ministack.services import lambda_durable
 
-    _guard_call_time_imports()
-    stock_action = _original(iam_actions, "extract_iam_action")
-    stock_resource = _original(iam_actions, "extract_resource_arn")
-    _original(lambda_durable, "_callback_index")  # callback id -> (execution ARN, operation id)
+    require_call_time_iam_hooks()
+    stock_action = original(iam_actions, "extract_iam_action")
+    stock_resource = original(iam_actions, "extract_resource_arn")
+    original(lambda_durable, "_callback_index")  # callback id -> (execution ARN, operation id)
 
     def extract_iam_action(service, method, path, headers, body, query_params):
         durable = _durable_request(method, path) if service == "lambda" else None
@@ -151,5 +126,5 @@ def durable_apis_authorized_as_their_actions() -> None:
             return _qualified(resource, _qualifier(query_params))
         return target
 
-    _replace(iam_actions, "extract_iam_action", extract_iam_action)
-    _replace(iam_actions, "extract_resource_arn", extract_resource_arn)
+    replace(iam_actions, "extract_iam_action", extract_iam_action)
+    replace(iam_actions, "extract_resource_arn", extract_resource_arn)

@@ -27,6 +27,7 @@ from importlib import metadata
 
 from compat_base import CompatError, original, replace, system_profile_routes
 from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws
+from compat_iam_lambda import durable_apis_authorized_as_their_actions
 
 EXPECTED_VERSION = "1.5.33"
 
@@ -1118,9 +1119,6 @@ def stop_ends_invocations_first() -> None:
 
     replace(app, "_build_persistence_save_dict", build_persistence_save_dict)
 
-
-# Patches kept in their own modules; they import the helpers above, so they come after them.
-from compat_iam_lambda import durable_apis_authorized_as_their_actions  # noqa: E402
 
 PATCHES = (
     durable_config_enables_durability,

@@ -1,4 +1,4 @@
-"""With IAM enforced (AUTH=true), Bedrock runtime calls are authorized as on AWS
+"""With IAM enforced (LOCAL_AWS_AUTH=1: ministack's AUTH=true), Bedrock runtime calls are authorized as on AWS
 (gap 7, Bedrock part): bedrock:InvokeModel on the model or on the inference
 profile and every model it routes to, bedrock:GetAsyncInvoke on the job, and
 the async job's output written with the caller's s3:PutObject.
@@ -30,15 +30,10 @@ MESSAGES = [{"role": "user", "content": [{"text": "hello"}]}]
 
 @pytest.fixture(scope="module")
 def enforcing_aws(tmp_path_factory):
-    """A private local AWS with IAM enforcement on (AUTH=true), whose root
-    credentials are test/test."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("AUTH", "true")
-        env.setenv("AWS_ACCESS_KEY_ID", "test")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "test")
-        env.delenv("AWS_SESSION_TOKEN", raising=False)
-        with local_aws_session(tmp_path_factory.mktemp("local-aws-auth")) as session:
-            yield session
+    """A private local AWS with IAM enforcement on (LOCAL_AWS_AUTH=1), whose
+    root credentials are test/test."""
+    with local_aws_session(tmp_path_factory.mktemp("local-aws-auth"), auth=True) as session:
+        yield session
 
 
 def client(session, service: str, region: str = "us-east-1", keys: tuple[str, str] = ("test", "test")):
