@@ -1120,6 +1120,32 @@ def stop_ends_invocations_first() -> None:
     replace(app, "_build_persistence_save_dict", build_persistence_save_dict)
 
 
+# ---------------------------------------------------------------------------
+# Gap 7d: requests to local AWS count as made over TLS, as every client's are on AWS.
+# ---------------------------------------------------------------------------
+
+
+def loopback_requests_count_as_tls() -> None:
+    """Upstream (with AUTH=true): aws:SecureTransport is true only for a
+    request carrying X-Forwarded-Proto: https; local AWS serves plain HTTP on
+    loopback, so every request is evaluated as insecure, and a bucket policy
+    that denies aws:SecureTransport "false" (the TLS-only policy the module
+    puts on its video bucket; S3 user guide, "Security best practices for
+    Amazon S3": enforce encryption of data in transit) denies everything, even
+    the writes Bedrock makes for an async job. On AWS our clients reach HTTPS
+    endpoints only (the SDKs' and the Terraform provider's default endpoints
+    are https://), and AWS services write over TLS. So requests are evaluated
+    as arriving over TLS. Retire when local AWS serves HTTPS to the tests."""
+    from ministack import app
+
+    stock = original(app, "pin_request_origin")
+
+    def pin_request_origin(source_ip: str, secure_transport: bool) -> None:
+        stock(source_ip, True)
+
+    replace(app, "pin_request_origin", pin_request_origin)
+
+
 PATCHES = (
     durable_config_enables_durability,
     event_invoke_runs_durable_execution,
@@ -1144,8 +1170,9 @@ PATCHES = (
     durable_list_without_qualifier_spans_versions,
     durable_apis_authorized_as_their_actions,
     restored_execution_is_reinvoked,
-    # Last: it imports ministack.app, which must come after every other patch.
+    # Last: they import ministack.app, which must come after every other patch.
     stop_ends_invocations_first,
+    loopback_requests_count_as_tls,
 )
 
 

@@ -40,6 +40,7 @@ COVERING_TESTS = {
     ],
     "durable_list_without_qualifier_spans_versions": ["test_listing_without_a_qualifier_spans_every_version"],
     "restored_execution_is_reinvoked": ["test_an_invocation_lost_with_a_restart_runs_again_from_the_last_checkpoint"],
+    "loopback_requests_count_as_tls": ["test_a_tls_only_bucket_takes_writes_and_reads_from_allowed_callers"],
     "stop_ends_invocations_first": ["test_an_invocation_cut_off_by_a_stop_is_in_the_history_as_failed"],
     "current_foundation_models_in_catalog": ["test_current_models_are_in_the_foundation_model_catalog"],
     "use_case_form_absent_until_submitted": ["test_the_use_case_form_is_absent_until_submitted"],

@@ -185,3 +185,34 @@ def test_an_async_job_writes_its_output_with_the_callers_permissions(enforcing_a
     job = run("allowed")
     assert job["status"] == "Completed"
     assert written("allowed") == [f"allowed/{job['invocationArn'].rsplit('/', 1)[-1]}/output.mp4"]
+
+
+def test_a_tls_only_bucket_takes_writes_and_reads_from_allowed_callers(enforcing_aws):
+    """Gap 7d: the module's video bucket denies every request whose
+    aws:SecureTransport is false. Local AWS serves plain HTTP where AWS's
+    endpoints are HTTPS, so without loopback_requests_count_as_tls that policy
+    denies the async job's write and the function's listing of its folder."""
+    bucket = f"tls-only-{uuid.uuid4().hex[:8]}"
+    s3 = client(enforcing_aws, "s3")
+    s3.create_bucket(Bucket=bucket)
+    tls_only = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
+    keys = caller(
+        enforcing_aws,
+        allow("bedrock:InvokeModel", VIDEO_MODEL_ARN),
+        allow("s3:PutObject", f"arn:aws:s3:::{bucket}/videos/*"),
+        allow("s3:ListBucket", f"arn:aws:s3:::{bucket}"),
+    )
+
+    arn = start_video(client(enforcing_aws, "bedrock-runtime", "us-west-2", keys), f"s3://{bucket}/videos/")
+    job = client(enforcing_aws, "bedrock-runtime", "us-west-2").get_async_invoke(invocationArn=arn)
+    listed = client(enforcing_aws, "s3", keys=keys).list_objects_v2(Bucket=bucket, Prefix="videos/")
+
+    assert job["status"] == "Completed", job.get("failureMessage")
+    assert [item["Key"] for item in listed["Contents"]] == [f"videos/{arn.rsplit('/', 1)[-1]}/output.mp4"]
