@@ -307,14 +307,16 @@ def test_a_message_that_cannot_start_reaches_the_dead_letter_queue_with_its_reas
 
 # Least privilege, proven with IAM enforced (LOCAL_AWS_AUTH=1): each statement of the function role's
 # Bedrock policy is removed in turn, and the run must then fail on the one action that statement grants.
-# (example, statement Sid, the action the failed run names)
-NEEDED_STATEMENTS = [
-    ("content-pipeline", "InvokeThroughInferenceProfile", "bedrock:InvokeModel"),
-    ("content-pipeline", "ProfileDestinationModels", "bedrock:InvokeModel"),
-    ("video-generation", "InvokeModel", "bedrock:InvokeModel"),
-    ("video-generation", "AsyncInvokeJobs", "bedrock:GetAsyncInvoke"),
-    ("video-generation", "WriteVideosUnderPrefix", "s3:PutObject"),
-    ("video-generation", "FindVideosUnderPrefix", "s3:ListBucket"),
+# (statement Sid, the action the failed run names)
+CONTENT_STATEMENTS = [
+    ("InvokeThroughInferenceProfile", "bedrock:InvokeModel"),
+    ("ProfileDestinationModels", "bedrock:InvokeModel"),
+]
+VIDEO_STATEMENTS = [
+    ("InvokeModel", "bedrock:InvokeModel"),
+    ("AsyncInvokeJobs", "bedrock:GetAsyncInvoke"),
+    ("WriteVideosUnderPrefix", "s3:PutObject"),
+    ("FindVideosUnderPrefix", "s3:ListBucket"),
 ]
 
 
@@ -327,12 +329,8 @@ def role_of(example: Example, local_aws) -> str:
     return lam.get_function_configuration(FunctionName=example.function_name)["Role"].rsplit("/", 1)[-1]
 
 
-@pytest.mark.parametrize(
-    ("deployed", "sid", "action"),
-    [pytest.param(name, sid, action, id=f"{name}-{sid}") for name, sid, action in NEEDED_STATEMENTS],
-    indirect=["deployed"],
-)
-def test_each_statement_of_the_function_role_is_needed(deployed, sid, action, local_aws):
+def assert_statement_needed(deployed, sid: str, action: str, local_aws) -> None:
+    """Runs the example once with statement `sid` removed from the role's Bedrock policy (put back after)."""
     name, example = deployed
     if not enforcing_iam(local_aws):
         pytest.fail("IAM is not enforced: run with LOCAL_AWS_AUTH=1 (make test does)")
@@ -351,6 +349,18 @@ def test_each_statement_of_the_function_role_is_needed(deployed, sid, action, lo
 
     assert status != 0 and outcome["status"] == "FAILED", outcome
     assert action in json.dumps(outcome["error"]), outcome["error"]
+
+
+@pytest.mark.parametrize("deployed", ["content-pipeline"], indirect=True)
+@pytest.mark.parametrize(("sid", "action"), CONTENT_STATEMENTS)
+def test_each_statement_of_the_text_role_is_needed(deployed, sid, action, local_aws):
+    assert_statement_needed(deployed, sid, action, local_aws)
+
+
+@pytest.mark.parametrize("deployed", ["video-generation"], indirect=True)
+@pytest.mark.parametrize(("sid", "action"), VIDEO_STATEMENTS)
+def test_each_statement_of_the_video_role_is_needed(deployed, sid, action, local_aws):
+    assert_statement_needed(deployed, sid, action, local_aws)
 
 
 @pytest.mark.parametrize("deployed", ["content-pipeline"], indirect=True)
