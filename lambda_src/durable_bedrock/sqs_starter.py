@@ -7,7 +7,7 @@ instead starts each execution asynchronously (any length, up to the durable
 ExecutionTimeout) with the message id as the durable execution name, so a
 redelivered message finds its execution already started and starts nothing.
 Each started message is deleted from the queue at once, not when the batch
-returns: if this invocation then crashes or times out, the event source
+returns: if this invocation then dies or times out, the event source
 mapping delivers again only the messages not yet started, and a started
 message cannot use up its receives and land in the dead-letter queue.
 Messages that cannot be started are reported as batch item failures; after

@@ -26,9 +26,20 @@ HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 HAIKU_PROFILE = f"us.{HAIKU}"
 LUMA = "luma.ray-v2:0"
 USE_CASE = json.dumps({"companyName": "Example Corp", "useCases": "Drafting articles for our blog"}).encode()
+# A ready deployer: what `terraform apply` creates, and the reads the preflight makes (README, "make preflight").
+PREFLIGHT_READS = [
+    "bedrock:GetFoundationModel",
+    "bedrock:GetFoundationModelAvailability",
+    "bedrock:GetInferenceProfile",
+    "bedrock:GetUseCaseForModelAccess",
+    "servicequotas:ListServiceQuotas",
+]
 DEPLOYER_POLICY = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": ["iam:*", "lambda:*", "logs:*", "s3:*", "sqs:*"], "Resource": "*"}],
+    "Statement": [
+        {"Effect": "Allow", "Action": ["iam:*", "lambda:*", "logs:*", "s3:*", "sqs:*"], "Resource": "*"},
+        {"Effect": "Allow", "Action": PREFLIGHT_READS, "Resource": "*"},
+    ],
 }
 
 
@@ -46,7 +57,14 @@ class Account:
     def deployer(self, policy: dict, path: str = "/") -> boto3.Session:
         """A session of a role with this inline policy, as `aws sso login` would give."""
         iam = self.client("iam")
-        iam.create_role(RoleName="deployer", Path=path, AssumeRolePolicyDocument="{}")
+        # Trusts this account, as a role assumed through SSO or by an administrator does.
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{self.id}:root"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+        iam.create_role(RoleName="deployer", Path=path, AssumeRolePolicyDocument=json.dumps(trust))
         iam.put_role_policy(RoleName="deployer", PolicyName="deploy", PolicyDocument=json.dumps(policy))
         credentials = self.client("sts").assume_role(
             RoleArn=f"arn:aws:iam::{self.id}:role{path}deployer", RoleSessionName="me"
@@ -124,9 +142,8 @@ def test_a_ready_account_passes_every_check(local_aws, capsys, account):
 def test_an_unready_account_is_told_what_to_do(local_aws, capsys, account):
     """A fresh account whose deployer may create roles but not functions or
     log groups: three FIX lines, each naming the step that fixes it."""
-    deployer = account.deployer(
-        {**DEPLOYER_POLICY, "Statement": [{**DEPLOYER_POLICY["Statement"][0], "Action": "iam:*"}]}
-    )
+    create, reads = DEPLOYER_POLICY["Statement"]
+    deployer = account.deployer({**DEPLOYER_POLICY, "Statement": [{**create, "Action": "iam:*"}, reads]})
 
     status, by_check = preflight_json(
         local_aws, capsys, deployer, "--example-dir", str(ROOT / "examples/content-pipeline")
