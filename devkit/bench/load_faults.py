@@ -33,6 +33,7 @@ not finish is reported as such."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import tempfile
 import threading
@@ -49,8 +50,9 @@ from session import local_aws_session
 
 SEED = 20261124
 SIZES = (50, 100, 200, 500)
-# Bounded wait per size for every execution to end (the section as a whole stays near 10 minutes).
-WAIT_SECONDS = {50: 75, 100: 100, 200: 150, 500: 240}
+# Bounded wait per size for every execution to end, the starts included (the section as a whole: at most about
+# 14 minutes, 500 needing most of it: its starts alone took about 2 minutes on the 2-core machine).
+WAIT_SECONDS = {50: 75, 100: 120, 200: 180, 500: 420}
 STALL = 60.0  # a size's wait ends early when no execution status changed for this long
 THROTTLE_SHARE = 0.30  # ThrottlingException 429
 TRANSIENT_SHARE = 0.03  # ServiceUnavailableException 503 or InternalServerException 500, alternately
@@ -128,6 +130,15 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def _process_ticks(pid: int) -> int | None:
+    """utime + stime of one process, in clock ticks."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
+
+
 def _cpu_ticks() -> tuple[int, int]:
     """(busy, total) jiffies of the whole machine."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -142,6 +153,7 @@ class Sampler:
         self.emulator_pid = emulator_pid
         self.peak_rss_kib = self.peak_processes = 0
         self.samples = 0
+        self._ticks: dict[int, int] = {}  # per process of the tree, the last utime + stime seen
         self._stop = threading.Event()
         self._cpu_start = _cpu_ticks()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -151,6 +163,9 @@ class Sampler:
         while not self._stop.is_set():
             pids = _tree(self.emulator_pid)
             rss = sum(_rss_kib(pid) for pid in pids)
+            for pid in pids:
+                if (ticks := _process_ticks(pid)) is not None:
+                    self._ticks[pid] = ticks
             self.peak_rss_kib = max(self.peak_rss_kib, rss)
             self.peak_processes = max(self.peak_processes, len(pids))
             self.samples += 1
@@ -165,6 +180,10 @@ class Sampler:
             "peak_rss_mib": round(self.peak_rss_kib / 1024),
             "peak_processes": self.peak_processes,
             "machine_cpu_busy_share": round((busy1 - busy0) / max(1, total1 - total0), 2),
+            # CPU time of the emulator and its workers, as last sampled (a worker's last second may be missed).
+            "local_aws_cpu_seconds": round(sum(self._ticks.values()) / os.sysconf("SC_CLK_TCK"), 1),
+            # ... of which the emulator process itself (one Python process: API, scheduler, worker pipes).
+            "emulator_cpu_seconds": round(self._ticks.get(self.emulator_pid, 0) / os.sysconf("SC_CLK_TCK"), 1),
         }
 
 
@@ -196,6 +215,7 @@ def run(progress) -> dict:
         sizes.append(_one_size(progress, code, size, run_ids, faults))
     return {
         "seed": SEED,
+        "cores": os.cpu_count(),
         "throttle_share": THROTTLE_SHARE,
         "transient_share": TRANSIENT_SHARE,
         "max_faults_in_a_row": MAX_FAULTS_IN_A_ROW,
