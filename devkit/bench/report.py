@@ -277,30 +277,57 @@ def _succeeded(row: dict) -> int:
     return row["statuses_at_end"].get("SUCCEEDED", 0)
 
 
+def _where_unfinished(rows: list[dict]) -> str:
+    stops: dict[str, int] = {}
+    for row in rows:
+        for events, count in row["unfinished_by_last_events"].items():
+            stops[events] = stops.get(events, 0) + count
+    if not stops:
+        return ""
+    top = sorted(stops.items(), key=lambda item: -item[1])[:3]
+    return (
+        f" The {sum(stops.values())} executions that did not finish had as last history events "
+        + ", ".join(f"`{events}` ({count})" for events, count in top)
+        + "; a suspended execution waits in that queue."
+    )
+
+
 def _load_findings(rows: list[dict]) -> list[str]:
     """Where it stops scaling, and what saturates, read off the rows."""
-    rates = [(row["executions"], _succeeded(row) / row["wall_seconds"] if row["wall_seconds"] else 0) for row in rows]
-    best = max(rates, key=lambda r: r[1])
-    unfinished = [row["executions"] for row in rows if not row["finished"]]
-    lines = [
-        "Findings:",
-        "",
-        "- Throughput (SUCCEEDED executions per second of wall time) by size: "
-        + ", ".join(f"{n}: {rate:.2f}" for n, rate in rates)
-        + f". It peaks at {best[0]} executions"
-        + (f"; {', '.join(map(str, unfinished))} did not all finish within their bounded wait." if unfinished else ".")
-        + " Beyond the peak more executions at once only queue: the wall time grows at least in proportion.",
-    ]
+    lines = ["Findings:", ""]
+    rates = ", ".join(f"{row['executions']}: {_succeeded(row) / row['wall_seconds']:.2f}" for row in rows)
+    unfinished = [str(row["executions"]) for row in rows if not row["finished"]]
+    # Invocations beyond the first of each succeeded execution: resumes after the review wait and after each retry
+    # backoff, all started by ministack's single resume thread.
+    resumed = [(row, row["invocations_of_succeeded"] - row["tally"]["succeeded_once"]) for row in rows]
+    resumes = ", ".join(f"{row['executions']}: {n / row['wall_seconds']:.2f}" for row, n in resumed)
+    lines.append(
+        f"- Throughput does not grow with the executions started at once: SUCCEEDED per second by size {rates}"
+        + (f"; {', '.join(unfinished)} did not all finish within their bounded wait" if unfinished else "")
+        + f". Resumed invocations of the succeeded executions per second: {resumes}. What saturates is "
+        "ministack's durable resume path: every resume (after the 1 s review wait, and after each retry backoff) "
+        "is queued for one thread (lambda_durable._resume_loop), which runs the resumed invocation synchronously "
+        "(lambda_svc.invoke_durable_resume, which our resume_runs_started_version patch replaces and keeps "
+        "synchronous) before it takes the next: one resumed invocation at a time for the whole emulator, whatever "
+        "the cores. On AWS resumes run concurrently; this is a limit of local AWS, not of the workflow."
+        + _where_unfinished(rows)
+    )
+    starts = ", ".join(f"{row['executions']}: {row['start_seconds']:g} s" for row in rows)
+    lines.append(
+        f"- Starting them (Invoke, InvocationType Event, from 32 threads) took {starts}. Each start's first "
+        "invocation runs at once in a worker, one worker per invocation in flight (peak workers in the table), "
+        "and the starts slow down as the workers pile up."
+    )
     memory = ", ".join(
         f"{row['executions']}: {row['peak_rss_mib']} MiB over {row['peak_processes'] - 1} workers" for row in rows
     )
-    per_worker = [
-        (row["peak_rss_mib"]) / max(1, row["peak_processes"] - 1) for row in rows if row["peak_processes"] > 1
-    ]
+    per_worker = [row["peak_rss_mib"] / max(1, row["peak_processes"] - 1) for row in rows if row["peak_processes"] > 1]
     lines.append(
         f"- Peak memory of local AWS: {memory} (about {min(per_worker):.0f} to {max(per_worker):.0f} MiB per "
-        "worker process, the emulator included): local Lambda starts one Python worker per concurrent invocation "
-        "and has no worker ceiling, so memory grows with the executions in flight, not with the total."
+        "worker, the emulator included). Local Lambda starts one Python worker per concurrent invocation with no "
+        "ceiling and keeps it warm for 300 s, so memory follows the peak of invocations in flight: "
+        f"{rows[-1]['executions']} truly concurrent invocations would need about "
+        f"{rows[-1]['executions'] * sum(per_worker) / len(per_worker) / 1024:.0f} GiB."
     )
     busy = ", ".join(f"{row['executions']}: {row['machine_cpu_busy_share']:.0%}" for row in rows)
     line = f"- CPU, the whole machine's busy share over each run (other jobs included): {busy}."
@@ -319,13 +346,6 @@ def _load_findings(rows: list[dict]) -> list[str]:
             if row["wall_seconds"]
         )
         line += f" Of which the emulator process itself (one Python process: one core at most): {emulator}."
-    saturated = [row["executions"] for row in rows if row["machine_cpu_busy_share"] >= 0.9]
-    if saturated:
-        least = min(row["machine_cpu_busy_share"] for row in rows if row["executions"] in saturated)
-        line += (
-            f" From {saturated[0]} executions on, the two cores are busy {least:.0%} of the time or more: "
-            "CPU is what saturates; more executions at once only lengthen the queue."
-        )
     lines.append(line)
     gap = sum(row["checks"]["history_retries_not_faults_answered"] for row in rows)
     if gap:
@@ -337,7 +357,7 @@ def _load_findings(rows: list[dict]) -> list[str]:
             "with RetryDetails per retried attempt (botocore lambda model). So on local AWS Bedrock calls = 3 per "
             "execution + the faults answered (every successful reply exactly 3 per execution: no step ran twice), "
             "while calls = 3 + history retries holds only for executions that met no fault. An open gap of local "
-            "AWS, not of the workflow."
+            "AWS (no patch in the compatibility layer yet), not of the workflow."
         )
     return lines
 
