@@ -43,6 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from emulator_functions import client, deploy, package, role
 from fake_bedrock_server import FakeBedrockServer
@@ -69,6 +70,9 @@ RETRYING = Config(
     connect_timeout=10,
     max_pool_connections=STARTERS + 8,
 )
+
+# Status polls: a poll local AWS does not answer is reported and the next one tried, so it must not block long.
+POLLING = Config(retries={"mode": "standard", "max_attempts": 2}, read_timeout=30, connect_timeout=5)
 
 
 class SeededFaults:
@@ -240,21 +244,29 @@ def _one_size(progress, code: bytes, size: int, run_ids: list[str], faults: Seed
             progress(f"load-faults: {size} executions: deployed on a fresh local AWS; starting them at once")
             sampler = Sampler(_emulator_pid(local_aws))
             try:
-                result = _load(progress, lam, version, size, run_ids)
+                result = _load(progress, lam, client(local_aws, "lambda", POLLING), version, size, run_ids)
             finally:
                 sampled = sampler.stop()
             result.update(sampled)
-            result.update(_tally(progress, lam, version, run_ids, bedrock))
+            try:
+                result.update(_tally(progress, lam, version, run_ids, bedrock))
+            except (BotoCoreError, ClientError) as error:
+                progress(f"load-faults: {size} executions: no tally, local AWS did not answer: {error}")
+                result.update(_fake_only_tally(run_ids, bedrock, error))
     finally:
         bedrock.close()
     return result
 
 
-def _load(progress, lam, version: str, size: int, run_ids: list[str]) -> dict:
+def _load(progress, lam, poll, version: str, size: int, run_ids: list[str]) -> dict:
     t0 = time.monotonic()
+    deadline = t0 + WAIT_SECONDS[size]
     start_errors: Counter = Counter()
 
     def start(run_id: str) -> None:
+        if time.monotonic() > deadline:  # the wait is bounded, the starts included
+            start_errors["not sent: the wait ran out"] += 1
+            return
         try:
             lam.invoke(FunctionName=PIPELINE, Qualifier=version, InvocationType="Event",
                        DurableExecutionName=f"load-{run_id}", Payload=json.dumps({"topic": run_id}))  # fmt: skip
@@ -267,11 +279,14 @@ def _load(progress, lam, version: str, size: int, run_ids: list[str]) -> dict:
     progress(f"load-faults: {size} executions: {size - sum(start_errors.values())} starts accepted "
              f"in {start_seconds:.1f} s" + (f", errors {dict(start_errors)}" if start_errors else ""))  # fmt: skip
 
-    deadline = t0 + WAIT_SECONDS[size]
     last_report, last_change, previous = 0.0, time.monotonic(), None
-    first_all_done = None
+    first_all_done, statuses, unanswered = None, Counter(), 0
     while True:
-        statuses = Counter(e["Status"] for e in _executions(lam, version))
+        try:
+            statuses = Counter(e["Status"] for e in _executions(poll, version))
+        except (BotoCoreError, ClientError) as error:  # local AWS overwhelmed: reported, not fatal
+            unanswered += 1
+            progress(f"load-faults: {size} executions: local AWS did not answer the status poll: {error}")
         now = time.monotonic()
         if statuses != previous:
             previous, last_change = statuses, now
@@ -298,6 +313,7 @@ def _load(progress, lam, version: str, size: int, run_ids: list[str]) -> dict:
         "stalled": stalled and not finished,
         "wall_seconds": round((first_all_done or time.monotonic()) - t0, 1),
         "statuses_at_end": dict(statuses),
+        "status_polls_unanswered": unanswered,
     }
 
 
@@ -382,6 +398,29 @@ def _tally(progress, lam, version: str, run_ids: list[str], bedrock) -> dict:
         },
         "examples": mismatches,
         "unfinished_by_last_events": dict(unfinished.most_common()),
+    }
+
+
+def _fake_only_tally(run_ids: list[str], bedrock, error: Exception) -> dict:
+    """What the fake alone knows when local AWS no longer answers: the executions' outcomes are unknown (None)."""
+    fault_codes: Counter = Counter()
+    for counts in bedrock.faults.values():
+        fault_codes.update(counts)
+    return {
+        "tally_error": f"{type(error).__name__}: {error}",
+        "tally": dict.fromkeys(("succeeded_once", "missing", "run_twice", "not_succeeded", "executions_of_no_run")),
+        "bedrock": {
+            "calls_total": sum(bedrock.calls.values()),
+            "expected_3_per_execution_plus_retries": None,
+            "faults_answered": dict(fault_codes),
+            "runs_called": sum(1 for run_id in run_ids if bedrock.calls[run_id]),
+        },
+        "invocations_of_succeeded": None,
+        "checks": dict.fromkeys(
+            ("replies_not_3", "calls_not_3_plus_history_retries", "history_retries_not_faults_answered")
+        ),
+        "examples": [],
+        "unfinished_by_last_events": {},
     }
 
 

@@ -250,27 +250,44 @@ def load_faults(data: dict, _: Path) -> list[str]:
         "| ---: |",
     ]
     for row in rows:
-        tally, bedrock = row["tally"], row["bedrock"]
+        tally, bedrock = {k: _v(v) for k, v in row["tally"].items()}, row["bedrock"]
         finished = "yes" if row["finished"] else ("stalled" if row["stalled"] else "no, wait ran out")
         rate = _succeeded(row) / row["wall_seconds"] if row["wall_seconds"] else 0
         lines.append(
             f"| {row['executions']} | {finished} | {row['start_seconds']:g} | {row['wall_seconds']:g} | {rate:.2f} | "
-            f"{row['invocations_of_succeeded']} | {row['peak_processes'] - 1} | {row['peak_rss_mib']} | "
+            f"{_v(row['invocations_of_succeeded'])} | {row['peak_processes'] - 1} | {row['peak_rss_mib']} | "
             f"{row['machine_cpu_busy_share']:.0%} | {tally['succeeded_once']} | {tally['missing']} | "
             f"{tally['run_twice']} | {tally['not_succeeded']} | {bedrock['calls_total']} | "
-            f"{sum(bedrock['faults_answered'].values())} | {bedrock['expected_3_per_execution_plus_retries']} |"
+            f"{sum(bedrock['faults_answered'].values())} | {_v(bedrock['expected_3_per_execution_plus_retries'])} |"
         )
-    lines += [""]
+    lines += ["", "`?`: unknown, local AWS no longer answered.", ""]
     for row in rows:
         checks = row["checks"]
-        lines.append(
-            f"- {row['executions']} executions: of those that succeeded, {checks['replies_not_3']} got other than "
-            f"3 successful Bedrock replies; {checks['calls_not_3_plus_history_retries']} made other than 3 calls + "
-            f"the retries their history shows; {checks['history_retries_not_faults_answered']} show in their "
-            f"history other than one retry per fault answered."
-            + (f" Not finished at the end of the wait: {row['statuses_at_end']}." if not row["finished"] else "")
-        )
+        line = f"- {row['executions']} executions: "
+        if row.get("start_errors"):
+            line += f"starts not accepted: {row['start_errors']}. "
+        if row.get("tally_error"):
+            line += (
+                f"no tally, local AWS stopped answering ({row['tally_error'][:160]}); the fake saw calls from "
+                f"{row['bedrock']['runs_called']} of the runs."
+            )
+        else:
+            line += (
+                f"of those that succeeded, {checks['replies_not_3']} got other than 3 successful Bedrock replies; "
+                f"{checks['calls_not_3_plus_history_retries']} made other than 3 calls + the retries their history "
+                f"shows; {checks['history_retries_not_faults_answered']} show in their history other than one retry "
+                "per fault answered."
+            )
+        if not row["finished"]:
+            line += f" Not finished at the end of the wait: {row['statuses_at_end']}."
+        if row.get("status_polls_unanswered"):
+            line += f" {row['status_polls_unanswered']} status polls went unanswered."
+        lines.append(line)
     return [*lines, "", *_load_findings(rows), ""]
+
+
+def _v(value) -> str:
+    return "?" if value is None else str(value)
 
 
 def _succeeded(row: dict) -> int:
@@ -299,7 +316,11 @@ def _load_findings(rows: list[dict]) -> list[str]:
     unfinished = [str(row["executions"]) for row in rows if not row["finished"]]
     # Invocations beyond the first of each succeeded execution: resumes after the review wait and after each retry
     # backoff, all started by ministack's single resume thread.
-    resumed = [(row, row["invocations_of_succeeded"] - row["tally"]["succeeded_once"]) for row in rows]
+    resumed = [
+        (row, row["invocations_of_succeeded"] - row["tally"]["succeeded_once"])
+        for row in rows
+        if row["invocations_of_succeeded"] is not None
+    ]
     resumes = ", ".join(f"{row['executions']}: {n / row['wall_seconds']:.2f}" for row, n in resumed)
     lines.append(
         f"- Throughput does not grow with the executions started at once: SUCCEEDED per second by size {rates}"
@@ -333,9 +354,10 @@ def _load_findings(rows: list[dict]) -> list[str]:
     line = f"- CPU, the whole machine's busy share over each run (other jobs included): {busy}."
     if all("local_aws_cpu_seconds" in row for row in rows):
         per = ", ".join(
-            f"{row['executions']}: {row['local_aws_cpu_seconds']:g} s for {row['invocations_of_succeeded']} "
-            f"invocations ({row['local_aws_cpu_seconds'] / max(1, row['invocations_of_succeeded']):.2f} s each)"
+            f"{row['executions']}: {row['local_aws_cpu_seconds']:g} s in {row['wall_seconds']:g} s "
+            f"({row['local_aws_cpu_seconds'] / row['wall_seconds']:.2f} cores)"
             for row in rows
+            if row["wall_seconds"]
         )
         line += f" CPU time of local AWS (emulator and workers): {per}."
     if all("emulator_cpu_seconds" in row for row in rows):
@@ -347,7 +369,7 @@ def _load_findings(rows: list[dict]) -> list[str]:
         )
         line += f" Of which the emulator process itself (one Python process: one core at most): {emulator}."
     lines.append(line)
-    gap = sum(row["checks"]["history_retries_not_faults_answered"] for row in rows)
+    gap = sum(row["checks"]["history_retries_not_faults_answered"] or 0 for row in rows)
     if gap:
         lines.append(
             f"- Retries in the histories: {gap} succeeded executions show fewer retries in "
