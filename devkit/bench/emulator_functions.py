@@ -83,3 +83,21 @@ def deploy(lam, role_arn: str, code: bytes, name: str, handler: str, env: dict, 
     if not durable:
         return name
     return f"{name}:{lam.publish_version(FunctionName=name)['Version']}"
+
+
+def emulator_pid(local_aws) -> int:
+    """The process id of a bench's own local AWS (emulator.sh writes it into the state folder)."""
+    return int((local_aws.state_dir / f"ministack-{local_aws.port}.pid").read_text())
+
+
+def executions(lam, function: str, version: str) -> list[dict]:
+    """Every execution of a function's version, all pages of ListDurableExecutionsByFunction."""
+    found, marker = [], None
+    while True:
+        page = lam.list_durable_executions_by_function(
+            FunctionName=function, Qualifier=version, MaxItems=1000, **({"Marker": marker} if marker else {})
+        )
+        found += page.get("DurableExecutions", [])
+        marker = page.get("NextMarker")
+        if not marker:
+            return found

@@ -45,7 +45,7 @@ from pathlib import Path
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from emulator_functions import client, deploy, package, role
+from emulator_functions import client, deploy, emulator_pid, executions, package, role
 from fake_bedrock_server import FakeBedrockServer
 from session import local_aws_session
 
@@ -191,22 +191,6 @@ class Sampler:
         }
 
 
-def _emulator_pid(local_aws) -> int:
-    return int((local_aws.state_dir / f"ministack-{local_aws.port}.pid").read_text())
-
-
-def _executions(lam, version: str) -> list[dict]:
-    found, marker = [], None
-    while True:
-        page = lam.list_durable_executions_by_function(
-            FunctionName=PIPELINE, Qualifier=version, MaxItems=1000, **({"Marker": marker} if marker else {})
-        )
-        found += page.get("DurableExecutions", [])
-        marker = page.get("NextMarker")
-        if not marker:
-            return found
-
-
 def run(progress) -> dict:
     started = time.monotonic()
     progress("load-faults: building the package")
@@ -242,7 +226,7 @@ def _one_size(progress, code: bytes, size: int, run_ids: list[str], faults: Seed
             target = deploy(lam, role(iam), code, PIPELINE, "durable_bedrock.content_pipeline.handler", env, True)
             version = target.rsplit(":", 1)[1]
             progress(f"load-faults: {size} executions: deployed on a fresh local AWS; starting them at once")
-            sampler = Sampler(_emulator_pid(local_aws))
+            sampler = Sampler(emulator_pid(local_aws))
             try:
                 result = _load(progress, lam, client(local_aws, "lambda", POLLING), version, size, run_ids)
             finally:
@@ -283,7 +267,7 @@ def _load(progress, lam, poll, version: str, size: int, run_ids: list[str]) -> d
     first_all_done, statuses, unanswered = None, Counter(), 0
     while True:
         try:
-            statuses = Counter(e["Status"] for e in _executions(poll, version))
+            statuses = Counter(e["Status"] for e in executions(poll, PIPELINE, version))
         except (BotoCoreError, ClientError) as error:  # local AWS overwhelmed: reported, not fatal
             unanswered += 1
             progress(f"load-faults: {size} executions: local AWS did not answer the status poll: {error}")
@@ -331,7 +315,7 @@ def _history(lam, arn: str) -> list[dict]:
 
 def _tally(progress, lam, version: str, run_ids: list[str], bedrock) -> dict:
     by_name: dict[str, list[dict]] = {}
-    for execution in _executions(lam, version):
+    for execution in executions(lam, PIPELINE, version):
         by_name.setdefault(execution["DurableExecutionName"], []).append(execution)
     outcome: Counter = Counter()
     retries_total = faults_total = invocations = 0

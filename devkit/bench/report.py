@@ -309,6 +309,15 @@ def _where_unfinished(rows: list[dict]) -> str:
     )
 
 
+def _cpu_per_size(rows: list[dict], key: str, share) -> str:
+    """'<size>: <cpu> s in <wall> s (<share>)' for each size of a load run, CPU seconds under `key`."""
+    return ", ".join(
+        f"{row['executions']}: {row[key]:g} s in {row['wall_seconds']:g} s ({share(row[key] / row['wall_seconds'])})"
+        for row in rows
+        if row["wall_seconds"]
+    )
+
+
 def _load_findings(rows: list[dict]) -> list[str]:
     """Where it stops scaling, and what saturates, read off the rows."""
     lines = ["Findings:", ""]
@@ -353,20 +362,10 @@ def _load_findings(rows: list[dict]) -> list[str]:
     busy = ", ".join(f"{row['executions']}: {row['machine_cpu_busy_share']:.0%}" for row in rows)
     line = f"- CPU, the whole machine's busy share over each run (other jobs included): {busy}."
     if all("local_aws_cpu_seconds" in row for row in rows):
-        per = ", ".join(
-            f"{row['executions']}: {row['local_aws_cpu_seconds']:g} s in {row['wall_seconds']:g} s "
-            f"({row['local_aws_cpu_seconds'] / row['wall_seconds']:.2f} cores)"
-            for row in rows
-            if row["wall_seconds"]
-        )
+        per = _cpu_per_size(rows, "local_aws_cpu_seconds", lambda share: f"{share:.2f} cores")
         line += f" CPU time of local AWS (emulator and workers): {per}."
     if all("emulator_cpu_seconds" in row for row in rows):
-        emulator = ", ".join(
-            f"{row['executions']}: {row['emulator_cpu_seconds']:g} s in {row['wall_seconds']:g} s "
-            f"({row['emulator_cpu_seconds'] / row['wall_seconds']:.0%} of one core)"
-            for row in rows
-            if row["wall_seconds"]
-        )
+        emulator = _cpu_per_size(rows, "emulator_cpu_seconds", lambda share: f"{share:.0%} of one core")
         line += f" Of which the emulator process itself (one Python process: one core at most): {emulator}."
     lines.append(line)
     doubled = [(row, e) for row in rows for e in row.get("examples", []) if e["calls"] - e["faults_answered"] != 3]

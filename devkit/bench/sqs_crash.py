@@ -35,7 +35,7 @@ from pathlib import Path
 from botocore.config import Config
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
-from emulator_functions import client, deploy, package, role
+from emulator_functions import client, deploy, emulator_pid, executions, package, role
 from fake_bedrock_server import FakeBedrockServer
 from session import local_aws_session, restart
 
@@ -66,10 +66,6 @@ def _clients(local_aws):
     return tuple(client(local_aws, service, RETRYING) for service in ("lambda", "iam", "sqs"))
 
 
-def _emulator_pid(local_aws) -> int:
-    return int((local_aws.state_dir / f"ministack-{local_aws.port}.pid").read_text())
-
-
 def _children(pid: int) -> list[int]:
     found, frontier = [], [pid]
     while frontier:
@@ -89,7 +85,7 @@ def _starter_workers(local_aws) -> list[int]:
     (ministack's lambda_runtime sets AWS_LAMBDA_FUNCTION_NAME when it spawns a worker)."""
     wanted = f"AWS_LAMBDA_FUNCTION_NAME={STARTER}".encode()
     pids = []
-    for pid in _children(_emulator_pid(local_aws)):
+    for pid in _children(emulator_pid(local_aws)):
         try:
             # Skip zombies (killed, not yet reaped by the emulator): their environment is still readable.
             zombie = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
@@ -152,18 +148,6 @@ def _bodies(rng: random.Random) -> list[tuple[str, str | None]]:
             run_id = f"run-{rng.getrandbits(32):08x}"
             out.append((json.dumps({"topic": run_id}), run_id))
     return out
-
-
-def _executions(lam, version: str) -> list[dict]:
-    found, marker = [], None
-    while True:
-        page = lam.list_durable_executions_by_function(
-            FunctionName=PIPELINE, Qualifier=version, MaxItems=1000, **({"Marker": marker} if marker else {})
-        )
-        found += page.get("DurableExecutions", [])
-        marker = page.get("NextMarker")
-        if not marker:
-            return found
 
 
 def _queue_depth(sqs, url: str) -> int:
@@ -255,7 +239,7 @@ def _crash_run(progress, local_aws, lam, sqs, setup, faults, bodies, bedrock) ->
     last_report, last_change, previous = 0.0, time.monotonic(), None
     while True:
         depth = _queue_depth(sqs, queue_url)
-        statuses = Counter(e["Status"] for e in _executions(lam, setup["version"]))
+        statuses = Counter(e["Status"] for e in executions(lam, PIPELINE, setup["version"]))
         now = time.monotonic()
         if (depth, statuses) != previous:
             previous, last_change = (depth, statuses), now
@@ -315,7 +299,7 @@ def _fault(progress, local_aws, t0: float, at: float, what: str, up: threading.E
 def _tally(progress, lam, sqs, setup, message_run: dict[str, str | None], bedrock) -> dict:
     progress("sqs-crash: tallying executions, dead-letter entries and Bedrock calls")
     by_name: dict[str, list[dict]] = defaultdict(list)
-    for execution in _executions(lam, setup["version"]):
+    for execution in executions(lam, PIPELINE, setup["version"]):
         by_name[execution["DurableExecutionName"]].append(execution)
     dead = _drain_dlq(sqs, setup["dlq_url"])
     outcome: Counter = Counter()
