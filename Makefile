@@ -47,6 +47,10 @@ export DURABLE_BEDROCK_WHEEL_CACHE := $(CACHE)/wheels
 # cache fails instead of reaching the package index.
 TEST_ENV := PIP_INDEX_URL=http://127.0.0.1:9/simple
 
+# Every init runs under one lock: roots initialised at the same time share the
+# plugin cache, which Terraform does not make safe for concurrent installs.
+TF_INIT = $(PYTHON) devkit/toolchain/locked.py "$(CACHE)/plugin-cache.lock" $(TF)
+
 # Virtual environments keyed by their requirements file and interpreter:
 # $(call venv_for,NAME,REQUIREMENTS,PYTHON).
 venv_for = $(CACHE)/venvs/$(1)-$(shell { cat devkit/toolchain/requirements/$(2).txt; $(3) -VV; } | sha256sum | cut -c1-12)
@@ -96,7 +100,8 @@ setup: go-tools venvs wheels ## Toolchain and Python environments (idempotent; T
 go-tools:
 	@echo "Toolchain: $(TOOLCHAIN_CHOICE) - $(wordlist 3,$(words $(TOOLCHAIN_DECISION)),$(TOOLCHAIN_DECISION))"
 ifeq ($(TOOLCHAIN_CHOICE),registry)
-	@mkdir -p "$(CACHE)/plugin-cache" && echo 'plugin_cache_dir = "$(CACHE)/plugin-cache"' > "$(TF_CLI_CONFIG_FILE)"
+	@mkdir -p "$(CACHE)/plugin-cache" && echo 'plugin_cache_dir = "$(CACHE)/plugin-cache"' > "$(TF_CLI_CONFIG_FILE).$$$$" \
+	  && mv "$(TF_CLI_CONFIG_FILE).$$$$" "$(TF_CLI_CONFIG_FILE)"
 	@$(if $(GO_TOOLS),devkit/toolchain/build-go-tools.sh "$(CACHE)" $(GO_TOOLS),true)
 else
 	@devkit/toolchain/build-go-tools.sh "$(CACHE)"
@@ -150,7 +155,7 @@ docs: setup ## Regenerate the module's inputs/outputs tables in README.md
 validate: setup ## init (from the local mirror, or the registry with TOOLCHAIN=registry) and validate the module and every example
 	@for root in $(TF_ROOTS); do \
 	  echo "validate: $$root"; \
-	  $(TF) -chdir=$$root init -backend=false -input=false -no-color >/dev/null; \
+	  $(TF_INIT) -chdir=$$root init -backend=false -input=false -no-color >/dev/null; \
 	  $(TF) -chdir=$$root validate -no-color; \
 	done
 
@@ -221,7 +226,7 @@ example-ready: known-example
 	@if [[ $(TARGET) == local ]]; then \
 	  sed 's/@PORT@/$(LOCAL_AWS_PORT)/g' devkit/local_aws/provider_override.tf.in > $(EXAMPLE_DIR)/local_aws_override.tf; \
 	else rm -f $(EXAMPLE_DIR)/local_aws_override.tf; fi
-	@$(TF) -chdir=$(EXAMPLE_DIR) init -input=false -no-color >/dev/null
+	@$(TF_INIT) -chdir=$(EXAMPLE_DIR) init -input=false -no-color >/dev/null
 	@$(TF) -chdir=$(EXAMPLE_DIR) workspace select -or-create $(WORKSPACE) >/dev/null
 
 bench: setup ## Benchmarks: writes devkit/bench/results/*.json and regenerates devkit/bench/REPORT.md (minutes; prints progress)

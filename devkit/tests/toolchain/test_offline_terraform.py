@@ -56,8 +56,18 @@ resource "aws_lambda_function" "durable" {
 
 def run(engine: str, workdir: Path, *args: str) -> subprocess.CompletedProcess:
     # Any network access would go to a dead loopback proxy and fail: init must
-    # be served by the filesystem mirror alone.
-    env = {**os.environ, "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+    # be served by the filesystem mirror alone. A plugin cache of its own: an init
+    # without a lock file replaces the shared cache's entries, which the examples'
+    # end-to-end tests may be reading at the same time (pytest-xdist).
+    plugin_cache = workdir.with_name(f"{workdir.name}-plugin-cache")
+    plugin_cache.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "",
+        "TF_PLUGIN_CACHE_DIR": str(plugin_cache),
+    }
     return subprocess.run([engine, *args], cwd=workdir, env=env, capture_output=True, text=True)
 
 
