@@ -89,7 +89,7 @@ export PAYLOAD
 # The user command line (cli/): invoke, history, stop-executions, preflight.
 CLI = TF="$(TF)" $(DEV_VENV)/bin/python cli
 
-.PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-iam test-compat-needed clean
+.PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-compat-needed clean
 .PHONY: demo apply invoke history stop-executions destroy known-example example-ready bench preflight
 
 help: ## List the targets
@@ -163,20 +163,20 @@ test: lint validate test-module test-python ## Everything: lint, validate, modul
 
 test-module: setup ## Module tests (tests/*.tftest.hcl, AWS provider mocked)
 	@echo "test: $(notdir $(TF)) test"
-	@$(TF) init -backend=false -input=false -no-color >/dev/null
+	@$(TF_INIT) init -backend=false -input=false -no-color >/dev/null
 	@$(TEST_ENV) $(TF) test -no-color
 
-# The Python tests' local AWS enforces IAM (LOCAL_AWS_AUTH=0 turns it off): the end-to-end tests run every
-# example with the module's own policies, and the least-privilege tests remove each statement in turn.
+# pytest-xdist: each example's end-to-end tests are one group (xdist_group) run on
+# a worker of its own, so the examples' provider waits (minutes) overlap; the
+# fourth worker runs the other tests. Each worker starts its own local AWS.
+PYTEST_WORKERS ?= 4
+
 test-python: setup
-	@echo "test: pytest ($$($(PYTHON) --version)), IAM enforced: $${LOCAL_AWS_AUTH:-1}"
-	@$(TEST_ENV) LOCAL_AWS_AUTH=$${LOCAL_AWS_AUTH:-1} TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) \
-	  $(DEV_VENV)/bin/pytest
+	@echo "test: pytest ($$($(PYTHON) --version), $(PYTEST_WORKERS) workers)"
+	@$(TEST_ENV) TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) $(DEV_VENV)/bin/pytest \
+	  --numprocesses $(PYTEST_WORKERS) --dist loadgroup
 	@echo "test: workflow tests on $$($(LAMBDA_PYTHON) --version) (a Lambda runtime's Python)"
 	@$(TEST_ENV) $(LAMBDA_VENV)/bin/pytest -q tests/workflows
-
-test-iam: setup ## The end-to-end tests alone, on a local AWS that enforces IAM (make test runs them so too)
-	@$(TEST_ENV) LOCAL_AWS_AUTH=1 TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) $(DEV_VENV)/bin/pytest tests/e2e
 
 test-compat-needed: setup ## Prove every local AWS compatibility patch is needed (its tests fail without it)
 	@$(DEV_VENV)/bin/python devkit/tests/local_aws/prove_each_patch_needed.py

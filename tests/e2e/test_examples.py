@@ -109,7 +109,16 @@ def started_and_succeeded(lam, execution_arn: str) -> tuple[Counter, Counter]:
     return started, finished
 
 
-@pytest.fixture(scope="module", params=list(EXAMPLES))
+def grouped(name: str):
+    """The `deployed` parameter for one example. Its tests form one xdist group
+    (make test-python runs pytest with --dist loadgroup): they run in order on
+    one worker, with that worker's local AWS, while the other examples' groups
+    run on other workers. The examples share no Terraform directory, workspace
+    or emulator, so their apply/destroy waits overlap instead of adding up."""
+    return pytest.param(name, marks=pytest.mark.xdist_group(f"e2e-{name}"))
+
+
+@pytest.fixture(scope="module", params=[grouped(name) for name in EXAMPLES])
 def deployed(request, local_aws):
     name = request.param
     applied = make("apply", name, local_aws)
@@ -140,7 +149,7 @@ def test_invoke_reaches_succeeded_with_every_operation(deployed, local_aws):
     assert [op for op in example.operations if finished[op] == 1] == example.operations, finished
 
 
-@pytest.mark.parametrize("deployed", ["video-generation"], indirect=True)
+@pytest.mark.parametrize("deployed", [grouped("video-generation")], indirect=True)
 def test_the_video_is_made_across_regions_and_really_in_s3(deployed, local_aws):
     name, example = deployed
 
@@ -209,7 +218,7 @@ def example_outputs(name: str) -> dict:
     return {key: output["value"] for key, output in json.loads(result.stdout).items()}
 
 
-@pytest.mark.parametrize("deployed", ["sqs-trigger"], indirect=True)
+@pytest.mark.parametrize("deployed", [grouped("sqs-trigger")], indirect=True)
 def test_a_queued_message_starts_an_execution(deployed, local_aws):
     name, example = deployed
     outputs = example_outputs(name)
@@ -237,7 +246,7 @@ def test_a_queued_message_starts_an_execution(deployed, local_aws):
     assert json.loads(execution["Result"])["topic"] == "queued request"
 
 
-@pytest.mark.parametrize("deployed", ["sqs-trigger"], indirect=True)
+@pytest.mark.parametrize("deployed", [grouped("sqs-trigger")], indirect=True)
 def test_a_redelivered_message_starts_one_execution(deployed, local_aws):
     """A message comes back when its visibility timeout lapses or its batch
     failed, with the same messageId (SQS Message.MessageId: the id "you
@@ -279,7 +288,7 @@ def test_a_redelivered_message_starts_one_execution(deployed, local_aws):
     assert wait_for_status(lam, started[0]["DurableExecutionArn"], timeout=60)["Status"] == "SUCCEEDED"
 
 
-@pytest.mark.parametrize("deployed", ["sqs-trigger"], indirect=True)
+@pytest.mark.parametrize("deployed", [grouped("sqs-trigger")], indirect=True)
 def test_a_message_that_cannot_start_reaches_the_dead_letter_queue_with_its_reason(deployed, local_aws):
     """A body that is not JSON cannot start an execution (Invoke takes a JSON
     payload): the starter reports it as a batch item failure each time, and
@@ -305,126 +314,7 @@ def test_a_message_that_cannot_start_reaches_the_dead_letter_queue_with_its_reas
     assert any(f"could not start an execution for message {sent}: " in e["message"] for e in logged), logged
 
 
-# Least privilege, proven with IAM enforced (LOCAL_AWS_AUTH=1): each statement of the function role's
-# Bedrock policy is removed in turn, and the run must then fail on the one action that statement grants.
-# (statement Sid, the action the failed run names)
-CONTENT_STATEMENTS = [
-    ("InvokeThroughInferenceProfile", "bedrock:InvokeModel"),
-    ("ProfileDestinationModels", "bedrock:InvokeModel"),
-]
-VIDEO_STATEMENTS = [
-    ("InvokeModel", "bedrock:InvokeModel"),
-    ("AsyncInvokeJobs", "bedrock:GetAsyncInvoke"),
-    ("WriteVideosUnderPrefix", "s3:PutObject"),
-    ("FindVideosUnderPrefix", "s3:ListBucket"),
-]
-
-
-def enforcing_iam(local_aws) -> bool:
-    return local_aws.auth
-
-
-def role_of(example: Example, local_aws) -> str:
-    lam = client("lambda", example, local_aws)
-    return lam.get_function_configuration(FunctionName=example.function_name)["Role"].rsplit("/", 1)[-1]
-
-
-def assert_statement_needed(deployed, sid: str, action: str, local_aws) -> None:
-    """Runs the example once with statement `sid` removed from the role's Bedrock policy (put back after)."""
-    name, example = deployed
-    if not enforcing_iam(local_aws):
-        pytest.fail("IAM is not enforced: run with LOCAL_AWS_AUTH=1 (make test does)")
-    iam = client("iam", example, local_aws)
-    role = role_of(example, local_aws)
-    granted = iam.get_role_policy(RoleName=role, PolicyName="bedrock")["PolicyDocument"]
-    if isinstance(granted, str):
-        granted = json.loads(granted)
-    assert sid in [statement["Sid"] for statement in granted["Statement"]]
-    without = {**granted, "Statement": [st for st in granted["Statement"] if st["Sid"] != sid]}
-    iam.put_role_policy(RoleName=role, PolicyName="bedrock", PolicyDocument=json.dumps(without))
-    try:
-        status, outcome = invoke(name, local_aws)
-    finally:
-        iam.put_role_policy(RoleName=role, PolicyName="bedrock", PolicyDocument=json.dumps(granted))
-
-    assert status != 0 and outcome["status"] == "FAILED", outcome
-    assert action in json.dumps(outcome["error"]), outcome["error"]
-
-
-@pytest.mark.parametrize("deployed", ["content-pipeline"], indirect=True)
-@pytest.mark.parametrize(("sid", "action"), CONTENT_STATEMENTS)
-def test_each_statement_of_the_text_role_is_needed(deployed, sid, action, local_aws):
-    assert_statement_needed(deployed, sid, action, local_aws)
-
-
-@pytest.mark.parametrize("deployed", ["video-generation"], indirect=True)
-@pytest.mark.parametrize(("sid", "action"), VIDEO_STATEMENTS)
-def test_each_statement_of_the_video_role_is_needed(deployed, sid, action, local_aws):
-    assert_statement_needed(deployed, sid, action, local_aws)
-
-
-@pytest.mark.parametrize("deployed", ["content-pipeline"], indirect=True)
-def test_without_the_durable_policy_the_run_fails_at_its_first_checkpoint(deployed, local_aws):
-    """The managed AWSLambdaBasicDurableExecutionRolePolicy grants the
-    checkpoint and state reads every durable invocation makes: detached, the
-    first checkpoint is refused, and `make invoke` says so."""
-    name, example = deployed
-    if not enforcing_iam(local_aws):
-        pytest.fail("IAM is not enforced: run with LOCAL_AWS_AUTH=1 (make test does)")
-    iam = client("iam", example, local_aws)
-    role = role_of(example, local_aws)
-    policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
-    iam.detach_role_policy(RoleName=role, PolicyArn=policy_arn)
-    try:
-        status, outcome = invoke(name, local_aws)
-    finally:
-        iam.attach_role_policy(RoleName=role, PolicyArn=policy_arn)
-
-    assert status != 0 and outcome["status"] == "FAILED", outcome
-    assert "lambda:CheckpointDurableExecution" in json.dumps(outcome["error"]), outcome["error"]
-    started, _ = started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
-    assert not started, f"no step may be recorded without checkpoints: {started}"
-
-
-@pytest.mark.parametrize("deployed", ["sqs-trigger"], indirect=True)
-def test_the_starter_may_start_executions_only_through_its_grant(deployed, local_aws):
-    """The starter role's StartDurableExecutions statement (lambda:InvokeFunction
-    on the alias) is what lets a message start a run: removed, the message is
-    reported as a batch item failure naming the action."""
-    _, example = deployed
-    if not enforcing_iam(local_aws):
-        pytest.fail("IAM is not enforced: run with LOCAL_AWS_AUTH=1 (make test does)")
-    iam = client("iam", example, local_aws)
-    lam = client("lambda", example, local_aws)
-    starter = f"{example.function_name}-sqs-starter"
-    role = lam.get_function_configuration(FunctionName=starter)["Role"].rsplit("/", 1)[-1]
-    granted = iam.get_role_policy(RoleName=role, PolicyName="sqs-starter")["PolicyDocument"]
-    if isinstance(granted, str):
-        granted = json.loads(granted)
-    without = {**granted, "Statement": [st for st in granted["Statement"] if st["Sid"] != "StartDurableExecutions"]}
-    assert without["Statement"] != granted["Statement"]
-    record = {
-        "messageId": f"denied-{uuid.uuid4()}",
-        "receiptHandle": "not-live",
-        "body": json.dumps({"topic": "denied"}),
-        "attributes": {"ApproximateReceiveCount": "1"},
-        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:unused",
-    }
-    iam.put_role_policy(RoleName=role, PolicyName="sqs-starter", PolicyDocument=json.dumps(without))
-    try:
-        delivered = lam.invoke(FunctionName=starter, Payload=json.dumps({"Records": [record]}))
-        answer = json.loads(delivered["Payload"].read())
-    finally:
-        iam.put_role_policy(RoleName=role, PolicyName="sqs-starter", PolicyDocument=json.dumps(granted))
-
-    assert answer == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
-    logged = client("logs", example, local_aws).filter_log_events(
-        logGroupName=f"/aws/lambda/{starter}", filterPattern=f'"{record["messageId"]}"'
-    )["events"]
-    assert any("lambda:InvokeFunction" in e["message"] for e in logged), logged
-
-
-@pytest.mark.parametrize("deployed", ["content-pipeline"], indirect=True)
+@pytest.mark.parametrize("deployed", [grouped("content-pipeline")], indirect=True)
 def test_destroy_stops_a_running_execution_first(deployed, local_aws):
     """`make destroy` while an execution waits on the published version: it
     stops the execution before removing the function, so nothing is left
