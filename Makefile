@@ -166,15 +166,16 @@ test-module: setup ## Module tests (tests/*.tftest.hcl, AWS provider mocked)
 	@$(TF_INIT) init -backend=false -input=false -no-color >/dev/null
 	@$(TEST_ENV) $(TF) test -no-color
 
-# pytest-xdist: each example's end-to-end tests are one group (xdist_group) run on
-# a worker of its own, so the examples' provider waits (minutes) overlap; the
-# fourth worker runs the other tests. Each worker starts its own local AWS.
+# pytest-xdist, --dist loadfile: each example's end-to-end tests (tests/e2e/test_<example>.py)
+# run in order on one worker, so the examples' provider waits (minutes) overlap; a
+# fourth worker starts on the other test files. Each worker starts its own local AWS.
+# Files go out in collection order (--no-loadscope-reorder), so the examples start early.
 PYTEST_WORKERS ?= 4
 
 test-python: setup
 	@echo "test: pytest ($$($(PYTHON) --version), $(PYTEST_WORKERS) workers)"
 	@$(TEST_ENV) TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) $(DEV_VENV)/bin/pytest \
-	  --numprocesses $(PYTEST_WORKERS) --dist loadgroup
+	  --numprocesses $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 	@echo "test: workflow tests on $$($(LAMBDA_PYTHON) --version) (a Lambda runtime's Python)"
 	@$(TEST_ENV) $(LAMBDA_VENV)/bin/pytest -q tests/workflows
 

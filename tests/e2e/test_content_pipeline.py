@@ -1,0 +1,41 @@
+"""End to end: examples/content-pipeline. The tests every example runs are in
+examples_e2e.py."""
+
+import json
+
+import examples_e2e as e2e
+from examples_e2e import client, example_outputs, make
+
+from durable_api import wait_for_event
+
+deployed = e2e.deployed_fixture("content-pipeline")
+
+test_a_second_plan_shows_no_changes = e2e.test_a_second_plan_shows_no_changes
+test_invoke_reaches_succeeded_with_every_operation = e2e.test_invoke_reaches_succeeded_with_every_operation
+test_an_invalid_payload_fails_naming_the_field = e2e.test_an_invalid_payload_fails_naming_the_field
+test_a_crash_mid_run_resumes_without_repeating_finished_steps = (
+    e2e.test_a_crash_mid_run_resumes_without_repeating_finished_steps
+)
+
+
+def test_destroy_stops_a_running_execution_first(deployed, local_aws):
+    """`make destroy` while an execution waits on the published version: it
+    stops the execution before removing the function, so nothing is left
+    RUNNING against a function that no longer exists."""
+    name, example = deployed
+    applied = make("apply", name, local_aws, "TF_VAR_review_wait_seconds=600")  # the run will still be waiting
+    assert applied.returncode == 0, applied.stderr[-3000:]
+    lam = client("lambda", example, local_aws)
+    arn = lam.invoke(
+        FunctionName=example_outputs(name)["alias_arn"], InvocationType="Event", Payload=json.dumps({"topic": "left"})
+    )["DurableExecutionArn"]
+    wait_for_event(lam, arn, "WaitStarted", timeout=60)
+
+    destroyed = make("destroy", name, local_aws)
+
+    assert destroyed.returncode == 0, destroyed.stderr[-3000:]
+    assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "STOPPED"
+
+
+# Last: it destroys the example.
+test_destroy_leaves_nothing_behind = e2e.test_destroy_leaves_nothing_behind

@@ -1,0 +1,117 @@
+"""End to end: examples/sqs-trigger. The tests every example runs are in
+examples_e2e.py."""
+
+import json
+import time
+import uuid
+
+import examples_e2e as e2e
+from examples_e2e import client, example_outputs
+
+from durable_api import wait_for_status
+
+deployed = e2e.deployed_fixture("sqs-trigger")
+
+test_a_second_plan_shows_no_changes = e2e.test_a_second_plan_shows_no_changes
+test_invoke_reaches_succeeded_with_every_operation = e2e.test_invoke_reaches_succeeded_with_every_operation
+test_an_invalid_payload_fails_naming_the_field = e2e.test_an_invalid_payload_fails_naming_the_field
+test_a_crash_mid_run_resumes_without_repeating_finished_steps = (
+    e2e.test_a_crash_mid_run_resumes_without_repeating_finished_steps
+)
+
+
+def test_a_queued_message_starts_an_execution(deployed, local_aws):
+    name, example = deployed
+    outputs = example_outputs(name)
+    lam = client("lambda", example, local_aws)
+    version = outputs["version"]
+    before = {e["DurableExecutionArn"] for e in lam.list_durable_executions_by_function(
+        FunctionName=example.function_name, Qualifier=version)["DurableExecutions"]}  # fmt: skip
+
+    client("sqs", example, local_aws).send_message(
+        QueueUrl=outputs["queue_url"], MessageBody=json.dumps({"topic": "queued request"})
+    )
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        new = [
+            e for e in lam.list_durable_executions_by_function(FunctionName=example.function_name, Qualifier=version)[
+                "DurableExecutions"] if e["DurableExecutionArn"] not in before and e["Status"] != "RUNNING"
+        ]  # fmt: skip
+        if new:
+            break
+        time.sleep(1)
+    assert len(new) == 1, "the message did not start exactly one execution within 60 s"
+    execution = lam.get_durable_execution(DurableExecutionArn=new[0]["DurableExecutionArn"])
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    assert json.loads(execution["Result"])["topic"] == "queued request"
+
+
+def test_a_redelivered_message_starts_one_execution(deployed, local_aws):
+    """A message comes back when its visibility timeout lapses or its batch
+    failed, with the same messageId (SQS Message.MessageId: the id "you
+    received when you sent the message") and body, a new receipt handle and
+    a higher ApproximateReceiveCount. The starter deletes a message as soon as
+    its execution started, so this happens only if it crashed in between (or
+    SQS delivered a copy). Here the event source mapping's two deliveries are
+    made by hand, as it makes them: the starter names the execution after the
+    id, so the second delivery finds the first execution (same name and
+    payload: Invoke returns it) and starts nothing."""
+    name, example = deployed
+    lam = client("lambda", example, local_aws)
+    outputs = example_outputs(name)
+    queue_arn = client("sqs", example, local_aws).get_queue_attributes(
+        QueueUrl=outputs["queue_url"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    message_id = f"redelivered-{uuid.uuid4()}"
+
+    def delivery(receives: int) -> dict:
+        record = {
+            "messageId": message_id,
+            "receiptHandle": f"handle-{receives}",  # not a live handle: the early delete fails and says so
+            "body": json.dumps({"topic": "redelivered request"}),
+            "attributes": {"ApproximateReceiveCount": str(receives)},
+            "eventSourceARN": queue_arn,
+        }
+        return {"Records": [record]}
+
+    answers = [
+        json.loads(lam.invoke(FunctionName=f"{example.function_name}-sqs-starter", Payload=json.dumps(delivery(n)))[
+            "Payload"].read()) for n in (1, 2)
+    ]  # fmt: skip
+
+    assert answers == [{"batchItemFailures": []}] * 2
+    started = lam.list_durable_executions_by_function(
+        FunctionName=example.function_name, Qualifier=outputs["version"], DurableExecutionName=f"sqs-{message_id}"
+    )["DurableExecutions"]
+    assert len(started) == 1, started
+    assert wait_for_status(lam, started[0]["DurableExecutionArn"], timeout=60)["Status"] == "SUCCEEDED"
+
+
+def test_a_message_that_cannot_start_reaches_the_dead_letter_queue_with_its_reason(deployed, local_aws):
+    """A body that is not JSON cannot start an execution (Invoke takes a JSON
+    payload): the starter reports it as a batch item failure each time, and
+    after max_receive_count deliveries (3 in the example) SQS moves it to the
+    dead-letter queue (RedrivePolicy maxReceiveCount). The starter's log names
+    the message and the reason. The queue's visibility timeout is shortened
+    here so that three deliveries take seconds instead of minutes."""
+    name, example = deployed
+    outputs = example_outputs(name)
+    sqs = client("sqs", example, local_aws)
+    sqs.set_queue_attributes(QueueUrl=outputs["queue_url"], Attributes={"VisibilityTimeout": "1"})
+    dead_letters = sqs.get_queue_url(QueueName=outputs["dead_letter_queue_arn"].rsplit(":", 1)[-1])["QueueUrl"]
+
+    sent = sqs.send_message(QueueUrl=outputs["queue_url"], MessageBody="not json")["MessageId"]
+
+    deadline, arrived = time.monotonic() + 90, []
+    while not arrived and time.monotonic() < deadline:
+        arrived = sqs.receive_message(QueueUrl=dead_letters, WaitTimeSeconds=1).get("Messages", [])
+    assert [(m["MessageId"], m["Body"]) for m in arrived] == [(sent, "not json")]
+    logged = client("logs", example, local_aws).filter_log_events(
+        logGroupName=f"/aws/lambda/{example.function_name}-sqs-starter", filterPattern=f'"{sent}"'
+    )["events"]
+    assert any(f"could not start an execution for message {sent}: " in e["message"] for e in logged), logged
+
+
+# Last: it destroys the example.
+test_destroy_leaves_nothing_behind = e2e.test_destroy_leaves_nothing_behind
