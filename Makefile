@@ -166,11 +166,11 @@ test-module: setup ## Module tests (tests/*.tftest.hcl, AWS provider mocked)
 	@$(TF_INIT) init -backend=false -input=false -no-color >/dev/null
 	@$(TEST_ENV) $(TF) test -no-color
 
-# pytest-xdist, --dist loadfile: each example's end-to-end tests (tests/e2e/test_<example>.py)
-# run in order on one worker, so the examples' provider waits (minutes) overlap; a
-# fourth worker starts on the other test files. Each worker starts its own local AWS.
-# Files go out in collection order (--no-loadscope-reorder), so the examples start early.
-PYTEST_WORKERS ?= 4
+# pytest-xdist, --dist loadfile: each example's end-to-end tests (tests/e2e/test_e2e_<example>.py)
+# run in order on one worker, so the examples' provider waits (minutes) overlap. tests/conftest.py
+# collects them first and --no-loadscope-reorder keeps that order, so they start at once; the other
+# workers share the other test files. Each worker starts its own local AWS.
+PYTEST_WORKERS ?= 6
 
 test-python: setup
 	@echo "test: pytest ($$($(PYTHON) --version), $(PYTEST_WORKERS) workers)"

@@ -2,12 +2,11 @@
 each example, re-plan, invoke, crash mid-run, send a bad payload, destroy.
 
 The tests every example runs and their helpers. Each example has a test file of
-its own (test_content_pipeline.py, test_sqs_trigger.py, test_video_generation.py)
-that deploys it once (deployed_fixture) and lists these tests, in order, with its
-own. make test-python runs pytest-xdist with --dist loadfile: one file's tests
-run in order on one worker, with that worker's private local AWS, so the three
-examples' apply/destroy waits (the AWS provider's, minutes) overlap. The examples
-share no Terraform directory, workspace or emulator."""
+its own (test_e2e_<example>.py) that deploys it once (deployed_fixture) and
+lists these tests, in order, with its own. make test-python runs pytest-xdist
+with --dist loadfile: one file's tests run in order on one worker, with that
+worker's private local AWS, so the three examples' apply/destroy waits (the AWS
+provider's, minutes) overlap. The examples share no Terraform directory, workspace or emulator."""
 
 from __future__ import annotations
 
