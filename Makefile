@@ -170,7 +170,7 @@ test-module: setup ## Module tests (tests/*.tftest.hcl, AWS provider mocked)
 # run in order on one worker, so the examples' provider waits (minutes) overlap. tests/conftest.py
 # collects them first and --no-loadscope-reorder keeps that order, so they start at once; the other
 # workers share the other test files. Each worker starts its own local AWS.
-PYTEST_WORKERS ?= 6
+PYTEST_WORKERS ?= 4
 
 test-python: setup
 	@echo "test: pytest ($$($(PYTHON) --version), $(PYTEST_WORKERS) workers)"
