@@ -169,15 +169,22 @@ test-module: setup ## Module tests (tests/*.tftest.hcl, AWS provider mocked)
 # pytest-xdist, --dist loadfile: each example's end-to-end tests (tests/e2e/test_e2e_<example>.py)
 # run in order on one worker, so the examples' provider waits (minutes) overlap. tests/conftest.py
 # collects them first and --no-loadscope-reorder keeps that order, so they start at once; the other
-# workers share the other test files. Each worker starts its own local AWS.
+# workers share the other test files. Each worker starts its own local AWS, which enforces IAM
+# (LOCAL_AWS_AUTH=0 turns it off): every example runs with the module's own policies, and the
+# least-privilege tests remove each statement in turn.
 PYTEST_WORKERS ?= 4
+XDIST := --dist loadfile --no-loadscope-reorder
 
 test-python: setup
-	@echo "test: pytest ($$($(PYTHON) --version), $(PYTEST_WORKERS) workers)"
-	@$(TEST_ENV) TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) $(DEV_VENV)/bin/pytest \
-	  --numprocesses $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	@echo "test: pytest ($$($(PYTHON) --version), $(PYTEST_WORKERS) workers), IAM enforced: $${LOCAL_AWS_AUTH:-1}"
+	@$(TEST_ENV) LOCAL_AWS_AUTH=$${LOCAL_AWS_AUTH:-1} TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) \
+	  $(DEV_VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) $(XDIST)
 	@echo "test: workflow tests on $$($(LAMBDA_PYTHON) --version) (a Lambda runtime's Python)"
 	@$(TEST_ENV) $(LAMBDA_VENV)/bin/pytest -q tests/workflows
+
+test-iam: setup ## The end-to-end tests alone, on a local AWS that enforces IAM (make test runs them so too)
+	@$(TEST_ENV) LOCAL_AWS_AUTH=1 TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) \
+	  $(DEV_VENV)/bin/pytest --numprocesses 3 $(XDIST) tests/e2e
 
 test-compat-needed: setup ## Prove every local AWS compatibility patch is needed (its tests fail without it)
 	@$(DEV_VENV)/bin/python devkit/tests/local_aws/prove_each_patch_needed.py

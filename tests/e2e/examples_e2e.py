@@ -204,6 +204,48 @@ def example_outputs(name: str) -> dict:
     return {key: output["value"] for key, output in json.loads(result.stdout).items()}
 
 
+# Least privilege, proven with IAM enforced (LOCAL_AWS_AUTH=1): each statement of the function role's
+# Bedrock policy is removed in turn, and the run must then fail on the one action that statement grants.
+
+
+def require_enforced_iam(local_aws) -> None:
+    if not local_aws.auth:
+        pytest.fail("IAM is not enforced: run with LOCAL_AWS_AUTH=1 (make test does)")
+
+
+def role_of(function_name: str, example: Example, local_aws) -> str:
+    lam = client("lambda", example, local_aws)
+    return lam.get_function_configuration(FunctionName=function_name)["Role"].rsplit("/", 1)[-1]
+
+
+def role_policy(iam, role: str, name: str) -> dict:
+    document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def without_statement(policy: dict, sid: str) -> dict:
+    kept = [statement for statement in policy["Statement"] if statement["Sid"] != sid]
+    assert len(kept) == len(policy["Statement"]) - 1, f"no statement {sid} in {policy}"
+    return {**policy, "Statement": kept}
+
+
+def assert_statement_needed(deployed, sid: str, action: str, local_aws) -> None:
+    """Runs the example once with statement `sid` removed from the role's Bedrock policy (put back after)."""
+    name, example = deployed
+    require_enforced_iam(local_aws)
+    iam = client("iam", example, local_aws)
+    role = role_of(example.function_name, example, local_aws)
+    granted = role_policy(iam, role, "bedrock")
+    iam.put_role_policy(RoleName=role, PolicyName="bedrock", PolicyDocument=json.dumps(without_statement(granted, sid)))
+    try:
+        status, outcome = invoke(name, local_aws)
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName="bedrock", PolicyDocument=json.dumps(granted))
+
+    assert status != 0 and outcome["status"] == "FAILED", outcome
+    assert action in json.dumps(outcome["error"]), outcome["error"]
+
+
 def test_destroy_leaves_nothing_behind(deployed, local_aws):
     name, example = deployed
 

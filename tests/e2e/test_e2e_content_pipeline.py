@@ -4,6 +4,7 @@ examples_e2e.py."""
 import json
 
 import examples_e2e as e2e
+import pytest
 from examples_e2e import client, example_outputs, make
 
 from durable_api import wait_for_event
@@ -16,6 +17,35 @@ test_an_invalid_payload_fails_naming_the_field = e2e.test_an_invalid_payload_fai
 test_a_crash_mid_run_resumes_without_repeating_finished_steps = (
     e2e.test_a_crash_mid_run_resumes_without_repeating_finished_steps
 )
+
+
+@pytest.mark.parametrize(
+    ("sid", "action"),
+    [("InvokeThroughInferenceProfile", "bedrock:InvokeModel"), ("ProfileDestinationModels", "bedrock:InvokeModel")],
+)
+def test_each_statement_of_the_function_role_is_needed(deployed, sid, action, local_aws):
+    e2e.assert_statement_needed(deployed, sid, action, local_aws)
+
+
+def test_without_the_durable_policy_the_run_fails_at_its_first_checkpoint(deployed, local_aws):
+    """The managed AWSLambdaBasicDurableExecutionRolePolicy grants the
+    checkpoint and state reads every durable invocation makes: detached, the
+    first checkpoint is refused, and `make invoke` says so."""
+    name, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    iam = client("iam", example, local_aws)
+    role = e2e.role_of(example.function_name, example, local_aws)
+    policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+    iam.detach_role_policy(RoleName=role, PolicyArn=policy_arn)
+    try:
+        status, outcome = e2e.invoke(name, local_aws)
+    finally:
+        iam.attach_role_policy(RoleName=role, PolicyArn=policy_arn)
+
+    assert status != 0 and outcome["status"] == "FAILED", outcome
+    assert "lambda:CheckpointDurableExecution" in json.dumps(outcome["error"]), outcome["error"]
+    started, _ = e2e.started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
+    assert not started, f"no step may be recorded without checkpoints: {started}"
 
 
 def test_destroy_stops_a_running_execution_first(deployed, local_aws):

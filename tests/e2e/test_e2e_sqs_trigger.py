@@ -113,5 +113,38 @@ def test_a_message_that_cannot_start_reaches_the_dead_letter_queue_with_its_reas
     assert any(f"could not start an execution for message {sent}: " in e["message"] for e in logged), logged
 
 
+def test_the_starter_may_start_executions_only_through_its_grant(deployed, local_aws):
+    """The starter role's StartDurableExecutions statement (lambda:InvokeFunction
+    on the alias) is what lets a message start a run: removed, the message is
+    reported as a batch item failure naming the action."""
+    _, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    iam = client("iam", example, local_aws)
+    lam = client("lambda", example, local_aws)
+    starter = f"{example.function_name}-sqs-starter"
+    role = e2e.role_of(starter, example, local_aws)
+    granted = e2e.role_policy(iam, role, "sqs-starter")
+    without = e2e.without_statement(granted, "StartDurableExecutions")
+    record = {
+        "messageId": f"denied-{uuid.uuid4()}",
+        "receiptHandle": "not-live",
+        "body": json.dumps({"topic": "denied"}),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:unused",
+    }
+    iam.put_role_policy(RoleName=role, PolicyName="sqs-starter", PolicyDocument=json.dumps(without))
+    try:
+        delivered = lam.invoke(FunctionName=starter, Payload=json.dumps({"Records": [record]}))
+        answer = json.loads(delivered["Payload"].read())
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName="sqs-starter", PolicyDocument=json.dumps(granted))
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
+    logged = client("logs", example, local_aws).filter_log_events(
+        logGroupName=f"/aws/lambda/{starter}", filterPattern=f'"{record["messageId"]}"'
+    )["events"]
+    assert any("lambda:InvokeFunction" in e["message"] for e in logged), logged
+
+
 # Last: it destroys the example.
 test_destroy_leaves_nothing_behind = e2e.test_destroy_leaves_nothing_behind

@@ -2,6 +2,7 @@
 examples_e2e.py."""
 
 import examples_e2e as e2e
+import pytest
 from examples_e2e import client, invoke
 
 deployed = e2e.deployed_fixture("video-generation")
@@ -27,6 +28,20 @@ test_an_invalid_payload_fails_naming_the_field = e2e.test_an_invalid_payload_fai
 test_a_crash_mid_run_resumes_without_repeating_finished_steps = (
     e2e.test_a_crash_mid_run_resumes_without_repeating_finished_steps
 )
+
+
+@pytest.mark.parametrize(
+    ("sid", "action"),
+    [
+        ("InvokeModel", "bedrock:InvokeModel"),
+        ("AsyncInvokeJobs", "bedrock:GetAsyncInvoke"),
+        ("WriteVideosUnderPrefix", "s3:PutObject"),
+        ("FindVideosUnderPrefix", "s3:ListBucket"),
+    ],
+)
+def test_each_statement_of_the_function_role_is_needed(deployed, sid, action, local_aws):
+    e2e.assert_statement_needed(deployed, sid, action, local_aws)
+
 
 # Last: it destroys the example.
 test_destroy_leaves_nothing_behind = e2e.test_destroy_leaves_nothing_behind
