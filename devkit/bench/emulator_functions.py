@@ -14,7 +14,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from durable_api import DURABLE_POLICY_ARN
+from durable_api import durable_role
 from test_build import build_test_source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,15 +55,7 @@ def package() -> bytes:
 
 
 def role(iam) -> str:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    arn = iam.create_role(RoleName="bench-exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    iam.attach_role_policy(RoleName="bench-exec", PolicyArn=DURABLE_POLICY_ARN)
-    return arn
+    return durable_role(iam, "bench-exec")
 
 
 def deploy(lam, role_arn: str, code: bytes, name: str, handler: str, env: dict, durable: bool) -> str:

@@ -1,12 +1,11 @@
 """Fixtures that drive the local emulator through boto3 exactly as AWS would be driven."""
 
-import json
 import uuid
 
 import boto3
 import pytest
 
-from durable_api import CLIENT_KWARGS, DURABLE_POLICY_ARN, function_zip
+from durable_api import CLIENT_KWARGS, durable_role, function_zip
 
 
 @pytest.fixture(scope="session")
@@ -17,16 +16,7 @@ def aws(local_aws):
 
 @pytest.fixture(scope="session")
 def role_arn(aws):
-    iam = aws("iam")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    role = iam.create_role(RoleName="durable-test", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
-    iam.attach_role_policy(RoleName="durable-test", PolicyArn=DURABLE_POLICY_ARN)
-    return role["Arn"]
+    return durable_role(aws("iam"), "durable-test")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Helpers for driving durable functions on the emulator through boto3."""
 
 import io
+import json
 import time
 import zipfile
 from pathlib import Path
@@ -12,6 +13,11 @@ FUNCTIONS = Path(__file__).resolve().parent / "functions"
 SDK_DIR = Path(aws_durable_execution_sdk_python.__file__).resolve().parent
 # The AWS managed policy a durable function's role needs (the module attaches it too).
 DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+# An execution role's trust policy: Lambda (service principal lambda.amazonaws.com) may assume it.
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
 
 # Test credentials for the loopback emulator only.
 CLIENT_KWARGS = {
@@ -67,3 +73,10 @@ def wait_for_event(lam, arn: str, event_type: str, timeout: float = 30) -> None:
             return
         time.sleep(0.25)
     raise AssertionError(f"no {event_type} in the history of {arn} after {timeout} s")
+
+
+def durable_role(iam, name: str) -> str:
+    """ARN of a new Lambda execution role with the AWS managed durable execution policy attached."""
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=name, PolicyArn=DURABLE_POLICY_ARN)
+    return arn

@@ -11,15 +11,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from durable_api import CLIENT_KWARGS, function_zip, wait_for_status
+from durable_api import CLIENT_KWARGS, LAMBDA_TRUST, function_zip, wait_for_status
 from session import local_aws_session
 
 ACCOUNT = "000000000000"
 REGION = CLIENT_KWARGS["region_name"]
-LAMBDA_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
 WORKER_ACTIONS = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"]
 
 

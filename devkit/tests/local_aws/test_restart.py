@@ -9,19 +9,12 @@ import time
 import boto3
 import pytest
 
-from durable_api import CLIENT_KWARGS, DURABLE_POLICY_ARN, function_zip, step_calls, wait_for_event, wait_for_status
+from durable_api import CLIENT_KWARGS, durable_role, function_zip, step_calls, wait_for_event, wait_for_status
 from session import local_aws_session, restart
 
 
 def _deploy(lam, iam, call_log, **env: str) -> tuple[str, str]:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    role = iam.create_role(RoleName="restart-test", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    iam.attach_role_policy(RoleName="restart-test", PolicyArn=DURABLE_POLICY_ARN)
+    role = durable_role(iam, "restart-test")
     lam.create_function(
         FunctionName="restart-pipeline",
         Runtime="python3.13",
