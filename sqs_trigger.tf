@@ -33,11 +33,21 @@ resource "aws_sqs_queue" "trigger" {
   # https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
   visibility_timeout_seconds = 6 * local.starter_timeout
   sqs_managed_sse_enabled    = true
+  tags                       = var.tags
+}
+
+# The redrive policy is its own resource, so the two queues do not depend on
+# each other: Terraform creates and deletes them at the same time. Deleting a
+# queue is the slow part of a destroy (AWS may take 60 s, and the provider
+# confirms with 15 not-found reads in a row: about two minutes per queue).
+resource "aws_sqs_queue_redrive_policy" "trigger" {
+  count = local.create_queue ? 1 : 0
+
+  queue_url = aws_sqs_queue.trigger[0].id
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dead_letters[0].arn
     maxReceiveCount     = var.sqs_trigger.max_receive_count
   })
-  tags = var.tags
 }
 
 resource "aws_cloudwatch_log_group" "starter" {
@@ -152,4 +162,7 @@ resource "aws_lambda_event_source_mapping" "trigger" {
       maximum_pollers = var.sqs_trigger.maximum_pollers
     }
   }
+
+  # No message is consumed before a failing one can reach the dead-letter queue.
+  depends_on = [aws_sqs_queue_redrive_policy.trigger]
 }

@@ -32,7 +32,7 @@ run "no_trigger_by_default" {
   command = apply
 
   assert {
-    condition     = length(aws_lambda_event_source_mapping.trigger) == 0 && length(aws_sqs_queue.trigger) == 0 && length(aws_lambda_function.starter) == 0
+    condition     = length(aws_lambda_event_source_mapping.trigger) == 0 && length(aws_sqs_queue.trigger) == 0 && length(aws_sqs_queue_redrive_policy.trigger) == 0 && length(aws_lambda_function.starter) == 0
     error_message = "no trigger resources unless sqs_trigger is set"
   }
 }
@@ -61,7 +61,7 @@ run "sqs_trigger_starts_executions_through_the_starter" {
     error_message = "provisioned pollers must follow the inputs"
   }
   assert {
-    condition     = jsondecode(aws_sqs_queue.trigger[0].redrive_policy) == { deadLetterTargetArn = "arn:aws:sqs:us-east-1:123456789012:mocked-queue", maxReceiveCount = 5 }
+    condition     = jsondecode(aws_sqs_queue_redrive_policy.trigger[0].redrive_policy) == { deadLetterTargetArn = "arn:aws:sqs:us-east-1:123456789012:mocked-queue", maxReceiveCount = 5 }
     error_message = "the queue must redrive to its dead-letter queue after max_receive_count deliveries"
   }
   assert {
@@ -101,7 +101,7 @@ run "sqs_trigger_on_a_given_queue" {
   }
 
   assert {
-    condition     = length(aws_sqs_queue.trigger) == 0 && aws_lambda_event_source_mapping.trigger[0].event_source_arn == "arn:aws:sqs:us-east-1:123456789012:team-requests"
+    condition     = length(aws_sqs_queue.trigger) == 0 && length(aws_sqs_queue_redrive_policy.trigger) == 0 && aws_lambda_event_source_mapping.trigger[0].event_source_arn == "arn:aws:sqs:us-east-1:123456789012:team-requests"
     error_message = "a given queue must be used, not created"
   }
   assert {
