@@ -161,10 +161,18 @@ validate: setup ## init (from the local mirror, or the registry with TOOLCHAIN=r
 
 test: lint validate test-module test-python ## Everything: lint, validate, module tests, Python tests (they start and stop their own local AWS)
 
+# The test files run at the same time (each in its own process, output shown file by file as each ends):
+# a run is mostly the CLI and the provider starting, so they overlap well even on 2 cores.
+MODULE_TESTS := $(sort $(wildcard tests/*.tftest.hcl))
+MODULE_TEST_JOBS ?= 3
+
 test-module: setup ## Module tests (tests/*.tftest.hcl, AWS provider mocked)
-	@echo "test: $(notdir $(TF)) test"
+	@echo "test: $(notdir $(TF)) test ($(words $(MODULE_TESTS)) files, $(MODULE_TEST_JOBS) at a time)"
 	@$(TF_INIT) init -backend=false -input=false -no-color >/dev/null
-	@$(TEST_ENV) $(TF) test -no-color
+	@$(MAKE) --no-print-directory --keep-going -j$(MODULE_TEST_JOBS) --output-sync=target $(addprefix module-test/,$(MODULE_TESTS))
+
+module-test/%:
+	@$(TEST_ENV) $(TF) test -no-color -filter=$*
 
 # pytest-xdist, --dist loadfile: each example's end-to-end tests (tests/e2e/test_e2e_<example>.py)
 # run in order on one worker, so the examples' provider waits (minutes) overlap. tests/conftest.py
