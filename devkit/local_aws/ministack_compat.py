@@ -28,6 +28,7 @@ from importlib import metadata
 from compat_base import CompatError, original, replace, system_profile_routes
 from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws
 from compat_iam_lambda import durable_apis_authorized_as_their_actions
+from compat_iam_logs import active_tracing_needs_the_roles_trace_grant, function_logs_written_as_the_role
 
 EXPECTED_VERSION = "1.5.33"
 
@@ -1169,6 +1170,8 @@ PATCHES = (
     execution_names_are_idempotent,
     durable_list_without_qualifier_spans_versions,
     durable_apis_authorized_as_their_actions,
+    function_logs_written_as_the_role,
+    active_tracing_needs_the_roles_trace_grant,
     restored_execution_is_reinvoked,
     # Last: they import ministack.app, which must come after every other patch.
     stop_ends_invocations_first,

@@ -2,6 +2,7 @@
 examples_e2e.py."""
 
 import json
+import time
 
 import examples_e2e as e2e
 import pytest
@@ -46,6 +47,54 @@ def test_without_the_durable_policy_the_run_fails_at_its_first_checkpoint(deploy
     assert "lambda:CheckpointDurableExecution" in json.dumps(outcome["error"]), outcome["error"]
     started, _ = e2e.started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
     assert not started, f"no step may be recorded without checkpoints: {started}"
+
+
+def test_without_the_durable_policys_log_actions_the_run_succeeds_and_logs_nothing(deployed, local_aws):
+    """The example keeps durable_permissions = "managed": its role's log writes
+    come from AWSLambdaBasicDurableExecutionRolePolicy, whose logs actions
+    (CreateLogGroup, CreateLogStream, PutLogEvents on "*") are here taken out
+    by swapping the policy for an inline copy without them. The run still
+    succeeds and writes no log event ("the function still runs but it is
+    unable to log any output": AWS Lambda Operator Guide, access-logs); with
+    the policy back, the next run (a bad payload: it fails at once) logs again.
+    The scoped alternative's WriteOwnLogs statement (the same two write actions
+    on log-group:<group>:*) is shown needed by devkit/tests/local_aws/test_iam_function_logs.py."""
+    name, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    iam, logs = client("iam", example, local_aws), client("logs", example, local_aws)
+    role = e2e.role_of(example.function_name, example, local_aws)
+    group = example_outputs(name)["log_group_name"]
+    policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+    managed = iam.get_policy_version(
+        PolicyArn=policy_arn, VersionId=iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+    )["PolicyVersion"]["Document"]
+    without_logs = [
+        {**statement, "Action": [a for a in statement["Action"] if not a.startswith("logs:")]}
+        for statement in managed["Statement"]
+    ]
+    assert without_logs != managed["Statement"], "the managed policy grants no logs action"
+
+    def events_since(start_ms: int) -> list[dict]:
+        return logs.filter_log_events(logGroupName=group, startTime=start_ms)["events"]
+
+    iam.detach_role_policy(RoleName=role, PolicyArn=policy_arn)
+    iam.put_role_policy(
+        RoleName=role, PolicyName="durable-without-logs",
+        PolicyDocument=json.dumps({**managed, "Statement": without_logs}),
+    )  # fmt: skip
+    try:
+        started = int(time.time() * 1000)
+        status, outcome = e2e.invoke(name, local_aws)
+        unlogged = events_since(started)
+    finally:
+        iam.delete_role_policy(RoleName=role, PolicyName="durable-without-logs")
+        iam.attach_role_policy(RoleName=role, PolicyArn=policy_arn)
+    restored = int(time.time() * 1000)
+    e2e.invoke(name, local_aws, example.bad_payload)
+
+    assert status == 0 and outcome["status"] == "SUCCEEDED", outcome
+    assert unlogged == [], unlogged
+    assert events_since(restored), "with the managed policy back, the run logged nothing"
 
 
 def test_destroy_stops_a_running_execution_first(deployed, local_aws):

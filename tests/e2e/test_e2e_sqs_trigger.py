@@ -146,5 +146,52 @@ def test_the_starter_may_start_executions_only_through_its_grant(deployed, local
     assert any("lambda:InvokeFunction" in e["message"] for e in logged), logged
 
 
+# The starter's log writes (its role's WriteOwnLogs statement), with IAM enforced.
+
+
+def test_without_its_log_grant_the_starter_still_answers_but_logs_nothing(deployed, local_aws):
+    """WriteOwnLogs (logs:CreateLogStream and logs:PutLogEvents on the
+    starter's log group) is what lets Lambda write the starter's logs: removed,
+    a delivery the starter cannot start (a body that is not JSON) is still
+    answered as a batch item failure, but its log line is missing ("the
+    function still runs but it is unable to log any output": AWS Lambda
+    Operator Guide, access-logs); with the statement back, the same delivery
+    is logged."""
+    _, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    iam, lam = client("iam", example, local_aws), client("lambda", example, local_aws)
+    starter = f"{example.function_name}-sqs-starter"
+    role = e2e.role_of(starter, example, local_aws)
+    granted = e2e.role_policy(iam, role, "sqs-starter")
+
+    def deliver_unstartable() -> tuple[dict, bool]:
+        """(the starter's answer, whether its log names the message) for one delivery of a non-JSON body."""
+        record = {
+            "messageId": f"unlogged-{uuid.uuid4()}",
+            "receiptHandle": "not-live",
+            "body": "not json",
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:unused",
+        }
+        delivered = lam.invoke(FunctionName=starter, Payload=json.dumps({"Records": [record]}))
+        answer = json.loads(delivered["Payload"].read())
+        assert answer == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}, answer
+        logged = client("logs", example, local_aws).filter_log_events(
+            logGroupName=f"/aws/lambda/{starter}", filterPattern=f'"{record["messageId"]}"'
+        )["events"]
+        return answer, bool(logged)
+
+    without = e2e.without_statement(granted, "WriteOwnLogs")
+    iam.put_role_policy(RoleName=role, PolicyName="sqs-starter", PolicyDocument=json.dumps(without))
+    try:
+        _, logged_without = deliver_unstartable()
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName="sqs-starter", PolicyDocument=json.dumps(granted))
+    _, logged_with = deliver_unstartable()
+
+    assert not logged_without, "the starter's log was written without WriteOwnLogs"
+    assert logged_with, "with WriteOwnLogs back, the starter's log names no message"
+
+
 # Last: it destroys the example.
 test_destroy_leaves_nothing_behind = e2e.test_destroy_leaves_nothing_behind

@@ -65,6 +65,16 @@ COVERING_TESTS = {
         "test_a_callback_needs_its_send_action",
         "test_invoke_by_name_and_qualifier_is_authorized_on_the_alias_it_names",
     ],
+    "function_logs_written_as_the_role": [
+        "test_logs_need_create_log_stream_and_put_log_events_on_the_group",
+        "test_a_grant_on_the_bare_log_group_arn_writes_nothing",
+        "test_a_custom_log_group_needs_the_grant_on_that_group",
+        "test_a_missing_log_group_is_created_only_with_create_log_group",
+    ],
+    "active_tracing_needs_the_roles_trace_grant": [
+        "test_a_function_is_created_with_active_tracing_only_if_its_role_may_send_traces",
+        "test_tracing_is_turned_on_later_only_once_the_role_may_send_traces",
+    ],
 }
 
 
