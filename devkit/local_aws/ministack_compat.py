@@ -28,6 +28,10 @@ from importlib import metadata
 from compat_base import CompatError, original, replace, system_profile_routes
 from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws
 from compat_iam_lambda import durable_apis_authorized_as_their_actions
+from compat_iam_sqs import (
+    event_source_mapping_checks_the_role_like_aws,
+    event_source_mapping_reads_as_the_function_role,
+)
 
 EXPECTED_VERSION = "1.5.33"
 
@@ -1169,6 +1173,8 @@ PATCHES = (
     execution_names_are_idempotent,
     durable_list_without_qualifier_spans_versions,
     durable_apis_authorized_as_their_actions,
+    event_source_mapping_checks_the_role_like_aws,
+    event_source_mapping_reads_as_the_function_role,
     restored_execution_is_reinvoked,
     # Last: they import ministack.app, which must come after every other patch.
     stop_ends_invocations_first,

@@ -65,6 +65,14 @@ COVERING_TESTS = {
         "test_a_callback_needs_its_send_action",
         "test_invoke_by_name_and_qualifier_is_authorized_on_the_alias_it_names",
     ],
+    "event_source_mapping_checks_the_role_like_aws": [
+        "test_a_mapping_is_created_only_if_the_role_may_make_every_read",
+        "test_a_mapping_is_not_updated_while_its_role_lacks_a_read",
+    ],
+    "event_source_mapping_reads_as_the_function_role": [
+        "test_the_mapping_receives_only_while_the_role_may",
+        "test_the_mapping_deletes_only_while_the_role_may",
+    ],
 }
 
 
