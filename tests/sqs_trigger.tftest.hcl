@@ -73,7 +73,7 @@ run "sqs_trigger_starts_executions_through_the_starter" {
       {
         Sid      = "ConsumeTheQueue"
         Effect   = "Allow"
-        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
         Resource = "arn:aws:sqs:us-east-1:123456789012:mocked-queue"
       },
       {
