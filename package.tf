@@ -10,6 +10,12 @@ locals {
     var.requirements_file != null ? var.requirements_file
     : var.source_dir == null ? "${path.module}/lambda_src/requirements.txt" : ""
   )
+  # The SQS starter deletes each message it started (sqs_starter.delete_started): without the
+  # sqs model in the package that call fails with "Unknown service: 'sqs'".
+  botocore_services = (
+    local.trigger && !contains(var.botocore_services, "*")
+    ? distinct(concat(var.botocore_services, ["sqs"])) : var.botocore_services
+  )
 }
 
 data "local_command" "package" {
@@ -21,7 +27,7 @@ data "local_command" "package" {
     "--source-dir", local.source_dir,
     "--requirements", local.requirements,
     "--out-dir", var.build_dir,
-    "--botocore-services", join(",", var.botocore_services),
+    "--botocore-services", join(",", local.botocore_services),
   ]
 }
 
