@@ -12,10 +12,8 @@ locals {
   )
   # The SQS starter deletes each message it started (sqs_starter.delete_started): without the
   # sqs model in the package that call fails with "Unknown service: 'sqs'".
-  botocore_services = (
-    local.trigger && !contains(var.botocore_services, "*")
-    ? distinct(concat(var.botocore_services, ["sqs"])) : var.botocore_services
-  )
+  keep_sqs_model    = local.trigger && !contains(var.botocore_services, "*")
+  botocore_services = local.keep_sqs_model ? distinct(concat(var.botocore_services, ["sqs"])) : var.botocore_services
 }
 
 data "local_command" "package" {
