@@ -10,6 +10,10 @@ locals {
     var.requirements_file != null ? var.requirements_file
     : var.source_dir == null ? "${path.module}/lambda_src/requirements.txt" : ""
   )
+  # The SQS starter deletes each message it started (sqs_starter.delete_started): without the
+  # sqs model in the package that call fails with "Unknown service: 'sqs'".
+  keep_sqs_model    = local.trigger && !contains(var.botocore_services, "*")
+  botocore_services = local.keep_sqs_model ? distinct(concat(var.botocore_services, ["sqs"])) : var.botocore_services
 }
 
 data "local_command" "package" {
@@ -21,7 +25,7 @@ data "local_command" "package" {
     "--source-dir", local.source_dir,
     "--requirements", local.requirements,
     "--out-dir", var.build_dir,
-    "--botocore-services", join(",", var.botocore_services),
+    "--botocore-services", join(",", local.botocore_services),
   ]
 }
 

@@ -35,6 +35,10 @@ run "no_trigger_by_default" {
     condition     = length(aws_lambda_event_source_mapping.trigger) == 0 && length(aws_sqs_queue.trigger) == 0 && length(aws_sqs_queue_redrive_policy.trigger) == 0 && length(aws_lambda_function.starter) == 0
     error_message = "no trigger resources unless sqs_trigger is set"
   }
+  assert {
+    condition     = contains(data.local_command.package[0].arguments, "bedrock-runtime,lambda,s3")
+    error_message = "without the trigger the package keeps the default botocore models only"
+  }
 }
 
 run "sqs_trigger_starts_executions_through_the_starter" {
@@ -57,6 +61,10 @@ run "sqs_trigger_starts_executions_through_the_starter" {
     error_message = "the starter is a plain function running durable_bedrock.sqs_starter"
   }
   assert {
+    condition     = contains(data.local_command.package[0].arguments, "bedrock-runtime,lambda,s3,sqs")
+    error_message = "the package must keep botocore's sqs model: the starter deletes the messages it started"
+  }
+  assert {
     condition     = one(aws_lambda_event_source_mapping.trigger[0].provisioned_poller_config).minimum_pollers == 2 && one(aws_lambda_event_source_mapping.trigger[0].provisioned_poller_config).maximum_pollers == 20
     error_message = "provisioned pollers must follow the inputs"
   }
@@ -73,7 +81,7 @@ run "sqs_trigger_starts_executions_through_the_starter" {
       {
         Sid      = "ConsumeTheQueue"
         Effect   = "Allow"
-        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
         Resource = "arn:aws:sqs:us-east-1:123456789012:mocked-queue"
       },
       {

@@ -29,6 +29,10 @@ from compat_base import CompatError, original, replace, system_profile_routes
 from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws
 from compat_iam_lambda import durable_apis_authorized_as_their_actions
 from compat_iam_logs import active_tracing_needs_the_roles_trace_grant, function_logs_written_as_the_role
+from compat_iam_sqs import (
+    event_source_mapping_checks_the_role_like_aws,
+    event_source_mapping_reads_as_the_function_role,
+)
 
 EXPECTED_VERSION = "1.5.33"
 
@@ -1172,6 +1176,8 @@ PATCHES = (
     durable_apis_authorized_as_their_actions,
     function_logs_written_as_the_role,
     active_tracing_needs_the_roles_trace_grant,
+    event_source_mapping_checks_the_role_like_aws,
+    event_source_mapping_reads_as_the_function_role,
     restored_execution_is_reinvoked,
     # Last: they import ministack.app, which must come after every other patch.
     stop_ends_invocations_first,

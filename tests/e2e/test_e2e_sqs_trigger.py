@@ -6,6 +6,7 @@ import time
 import uuid
 
 import examples_e2e as e2e
+from botocore.exceptions import ClientError
 from examples_e2e import client, example_outputs
 
 from durable_api import wait_for_status
@@ -191,6 +192,161 @@ def test_without_its_log_grant_the_starter_still_answers_but_logs_nothing(deploy
 
     assert not logged_without, "the starter's log was written without WriteOwnLogs"
     assert logged_with, "with WriteOwnLogs back, the starter's log names no message"
+
+
+# The starter role's ConsumeTheQueue statement, action by action (IAM enforced). These are what the
+# event source mapping reads with the function's role (Lambda developer guide, with-sqs.html, "Execution
+# role permissions"); sqs:ChangeMessageVisibility is not among them, and the module does not grant it.
+QUEUE_READS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+
+
+def without_action(policy: dict, sid: str, action: str) -> dict:
+    """The policy with one action taken out of statement `sid`."""
+    statements = [
+        {**st, "Action": [a for a in st["Action"] if a != action]} if st["Sid"] == sid else st
+        for st in policy["Statement"]
+    ]
+    kept = next(st["Action"] for st in statements if st["Sid"] == sid)
+    assert len(kept) == len(next(st for st in policy["Statement"] if st["Sid"] == sid)["Action"]) - 1, policy
+    return {**policy, "Statement": statements}
+
+
+class StarterRole:
+    """The starter role's sqs-starter policy, with one read of ConsumeTheQueue taken out for a while."""
+
+    def __init__(self, example, local_aws):
+        self.iam = client("iam", example, local_aws)
+        self.role = e2e.role_of(f"{example.function_name}-sqs-starter", example, local_aws)
+        self.granted = e2e.role_policy(self.iam, self.role, "sqs-starter")
+
+    def put(self, policy: dict) -> None:
+        self.iam.put_role_policy(RoleName=self.role, PolicyName="sqs-starter", PolicyDocument=json.dumps(policy))
+
+    def without(self, action: str) -> None:
+        self.put(without_action(self.granted, "ConsumeTheQueue", action))
+
+    def restore(self) -> None:
+        self.put(self.granted)
+
+
+def started(lam, example, version: str, message_id: str) -> list[dict]:
+    """The executions a message started (the starter names them sqs-<message id>)."""
+    return lam.list_durable_executions_by_function(
+        FunctionName=example.function_name, Qualifier=version, DurableExecutionName=f"sqs-{message_id}"
+    )["DurableExecutions"]
+
+
+def queued(sqs, queue_url: str) -> int:
+    """Messages in the queue, visible or in flight."""
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    counts = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)["Attributes"]
+    return sum(int(counts[name]) for name in names)
+
+
+def starter_logged(example, local_aws, message_id: str) -> list[str]:
+    return [
+        e["message"]
+        for e in client("logs", example, local_aws).filter_log_events(
+            logGroupName=f"/aws/lambda/{example.function_name}-sqs-starter", filterPattern=f'"{message_id}"'
+        )["events"]
+    ]
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
+        time.sleep(0.5)
+    return found
+
+
+def test_the_queue_mapping_cannot_be_changed_without_each_read(deployed, local_aws):
+    """AWS checks the mapping's reads as the function role when the mapping is
+    created or updated (InvalidParameterValueException; the provider retries it
+    while IAM propagates). Shown with an update that changes nothing, rather
+    than a re-apply: each read taken out in turn, the update is refused naming
+    it; put back, it is accepted."""
+    _, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    lam = client("lambda", example, local_aws)
+    role = StarterRole(example, local_aws)
+    mapping = lam.list_event_source_mappings(FunctionName=f"{example.function_name}-sqs-starter")[
+        "EventSourceMappings"
+    ][0]
+    refusals = {}
+    for action in QUEUE_READS:
+        role.without(action)
+        try:
+            lam.update_event_source_mapping(UUID=mapping["UUID"], BatchSize=mapping["BatchSize"])
+        except ClientError as error:
+            refusals[action] = (error.response["Error"]["Code"], error.response["Error"]["Message"])
+        finally:
+            role.restore()
+
+    assert set(refusals) == set(QUEUE_READS), refusals
+    for action, (code, message) in refusals.items():
+        assert code == "InvalidParameterValueException", refusals
+        assert f"does not have permissions to call {action.removeprefix('sqs:')} on SQS" in message, refusals
+    assert lam.update_event_source_mapping(UUID=mapping["UUID"], BatchSize=mapping["BatchSize"])["State"]
+
+
+def test_without_receive_message_a_queued_message_waits_until_the_grant_is_back(deployed, local_aws):
+    name, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    outputs = example_outputs(name)
+    lam, sqs = client("lambda", example, local_aws), client("sqs", example, local_aws)
+    role = StarterRole(example, local_aws)
+    role.without("sqs:ReceiveMessage")
+    try:
+        sent = sqs.send_message(QueueUrl=outputs["queue_url"], MessageBody=json.dumps({"topic": "receive denied"}))
+        time.sleep(3)  # the mapping polls at least once a second
+        waiting = sqs.get_queue_attributes(QueueUrl=outputs["queue_url"], AttributeNames=["All"])["Attributes"]
+        before = started(lam, example, outputs["version"], sent["MessageId"])
+    finally:
+        role.restore()
+
+    assert before == [], "a message started an execution without sqs:ReceiveMessage"
+    assert (waiting["ApproximateNumberOfMessages"], waiting["ApproximateNumberOfMessagesNotVisible"]) == ("1", "0")
+    wait_for(lambda: started(lam, example, outputs["version"], sent["MessageId"]), 30, "started once granted")
+    wait_for(lambda: queued(sqs, outputs["queue_url"]) == 0, 30, "the started message deleted")
+
+
+def test_without_delete_message_a_started_message_stays_in_the_queue(deployed, local_aws):
+    """The message starts its execution (Invoke is still granted), but neither
+    the starter's early delete nor the mapping's may remove it: it is delivered
+    again once its visibility timeout lapses (and would end in the dead-letter
+    queue). Put back, the next delivery removes it, starting nothing new."""
+    name, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    outputs = example_outputs(name)
+    lam, sqs = client("lambda", example, local_aws), client("sqs", example, local_aws)
+    visibility = sqs.get_queue_attributes(QueueUrl=outputs["queue_url"], AttributeNames=["VisibilityTimeout"])[
+        "Attributes"
+    ]["VisibilityTimeout"]
+    dead_letters = sqs.get_queue_url(QueueName=outputs["dead_letter_queue_arn"].rsplit(":", 1)[-1])["QueueUrl"]
+    dead_before = queued(sqs, dead_letters)
+    # Short, so the second delivery comes in seconds; the third (of max_receive_count 3) after the grant is back.
+    sqs.set_queue_attributes(QueueUrl=outputs["queue_url"], Attributes={"VisibilityTimeout": "3"})
+    role = StarterRole(example, local_aws)
+    role.without("sqs:DeleteMessage")
+    try:
+        sent = sqs.send_message(QueueUrl=outputs["queue_url"], MessageBody=json.dumps({"topic": "delete denied"}))
+        message = sent["MessageId"]
+
+        def failed_deletes() -> list[str]:
+            """The starter's warnings, one per delivery, while its early delete is denied; [] until two."""
+            lines = [m for m in starter_logged(example, local_aws, message) if "deleting it early failed" in m]
+            return lines if len(lines) >= 2 else []
+
+        logged = wait_for(failed_deletes, 30, "the started message delivered again")
+    finally:
+        role.restore()
+    wait_for(lambda: queued(sqs, outputs["queue_url"]) == 0, 30, "the message deleted once granted")
+    sqs.set_queue_attributes(QueueUrl=outputs["queue_url"], Attributes={"VisibilityTimeout": visibility})
+
+    assert all("sqs:DeleteMessage" in m for m in logged), logged
+    assert len(started(lam, example, outputs["version"], message)) == 1
+    assert queued(sqs, dead_letters) == dead_before, "deleted by the mapping, not moved to the dead-letter queue"
 
 
 # Last: it destroys the example.

@@ -75,6 +75,14 @@ COVERING_TESTS = {
         "test_a_function_is_created_with_active_tracing_only_if_its_role_may_send_traces",
         "test_tracing_is_turned_on_later_only_once_the_role_may_send_traces",
     ],
+    "event_source_mapping_checks_the_role_like_aws": [
+        "test_a_mapping_is_created_only_if_the_role_may_make_every_read",
+        "test_a_mapping_is_not_updated_while_its_role_lacks_a_read",
+    ],
+    "event_source_mapping_reads_as_the_function_role": [
+        "test_the_mapping_receives_only_while_the_role_may",
+        "test_the_mapping_deletes_only_while_the_role_may",
+    ],
 }
 
 
