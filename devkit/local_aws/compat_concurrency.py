@@ -36,7 +36,6 @@ CONCURRENCY_KNOB = "LAMBDA_ACCOUNT_CONCURRENCY"
 QUEUE_RECHECK_SECONDS = 1.0
 
 
-
 class QueuedInvocation:
     """Set (QUEUED) by the layer around a durable invocation it runs
     asynchronously: gives_up says whether to stop waiting in the queue (local
