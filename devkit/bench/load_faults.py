@@ -6,16 +6,21 @@ and Bedrock (the fake counts calls per run id) should have been called 3
 times per execution plus the retries its history shows.
 
 Retries in a history: the steps use retry_policy.BEDROCK_STEP (5 attempts,
-backoff from 2 s doubling, full jitter). Each failed attempt is a STEP RETRY
-checkpoint. On AWS the history shows it as a StepFailed event with
-RetryDetails (botocore lambda model); local AWS (ministack 1.5.33) records it
-in the operation (StepDetails.Attempt) but emits no history event, and the
-next attempt runs on the STARTED operation without a new StepStarted. So the
+backoff from 2 s doubling, full jitter), and the Bedrock client makes one
+attempt per step attempt. Each failed attempt is a STEP RETRY checkpoint,
+which AWS shows as a StepFailed event with RetryDetails, the next attempt
+starting with its own StepStarted (botocore lambda model; local AWS does the
+same through the compatibility patch step_retries_in_history_like_aws). The
 tally counts the retries a history shows (StepFailed with RetryDetails, or a
 repeated StepStarted, per step the larger) and, separately, the faults the
 fake answered each run: replies (calls minus faults) must be exactly 3 per
-execution (no step answered twice), and calls = 3 + history retries is
-checked and reported as it comes out.
+execution (no step answered twice), calls = 3 + history retries, and history
+retries = faults answered.
+
+Local AWS runs at most the account's concurrency of invocations at once
+(LAMBDA_ACCOUNT_CONCURRENCY, default 16 per core: compat_concurrency.py); the
+asynchronous ones beyond it wait in a queue, as on AWS. LOAD_FAULTS_SIZES
+(e.g. 500, or 50,100) runs only those sizes, with the same run ids and faults.
 
 Faults are decided per run id and call number from the seed, so every run of
 the section draws the same ones. A step never gets more than
@@ -52,8 +57,8 @@ from session import local_aws_session
 SEED = 20261124
 SIZES = (50, 100, 200, 500)
 # Bounded wait per size for every execution to end, the starts included (the section as a whole: at most about
-# 14 minutes, 500 needing most of it: its starts alone took about 2 minutes on the 2-core machine).
-WAIT_SECONDS = {50: 75, 100: 120, 200: 180, 500: 420}
+# 16 minutes; each execution takes about 0.65 s of CPU locally, so 500 need about 5 minutes of both cores).
+WAIT_SECONDS = {50: 75, 100: 120, 200: 180, 500: 600}
 STALL = 60.0  # a size's wait ends early when no execution status changed for this long
 THROTTLE_SHARE = 0.30  # ThrottlingException 429
 TRANSIENT_SHARE = 0.03  # ServiceUnavailableException 503 or InternalServerException 500, alternately
@@ -191,6 +196,18 @@ class Sampler:
         }
 
 
+def chosen_sizes() -> tuple[int, ...]:
+    """SIZES, or those LOAD_FAULTS_SIZES names (comma-separated, e.g. `LOAD_FAULTS_SIZES=500 make bench
+    ONLY=load_faults`): one size can be run alone, with the run ids and faults it has in the whole section."""
+    raw = os.environ.get("LOAD_FAULTS_SIZES", "").strip()
+    if not raw:
+        return SIZES
+    sizes = tuple(int(size) for size in raw.split(","))
+    if unknown := set(sizes) - set(SIZES):
+        raise SystemExit(f"LOAD_FAULTS_SIZES: {sorted(unknown)} not among the section's sizes {SIZES}")
+    return sizes
+
+
 def run(progress) -> dict:
     started = time.monotonic()
     progress("load-faults: building the package")
@@ -198,9 +215,11 @@ def run(progress) -> dict:
     rng = random.Random(SEED)
     faults = SeededFaults(SEED)
     sizes = []
+    chosen = chosen_sizes()
     for size in SIZES:
-        run_ids = [f"run-{rng.getrandbits(32):08x}" for _ in range(size)]
-        sizes.append(_one_size(progress, code, size, run_ids, faults))
+        run_ids = [f"run-{rng.getrandbits(32):08x}" for _ in range(size)]  # drawn for every size: same ids alone
+        if size in chosen:
+            sizes.append(_one_size(progress, code, size, run_ids, faults))
     return {
         "seed": SEED,
         "cores": os.cpu_count(),
@@ -225,13 +244,15 @@ def _one_size(progress, code: bytes, size: int, run_ids: list[str], faults: Seed
             }
             target = deploy(lam, role(iam), code, PIPELINE, "durable_bedrock.content_pipeline.handler", env, True)
             version = target.rsplit(":", 1)[1]
+            # Invocations in flight at most (local AWS queues the asynchronous ones beyond it, as AWS does).
+            concurrency = lam.get_account_settings()["AccountLimit"]["ConcurrentExecutions"]
             progress(f"load-faults: {size} executions: deployed on a fresh local AWS; starting them at once")
             sampler = Sampler(emulator_pid(local_aws))
             try:
                 result = _load(progress, lam, client(local_aws, "lambda", POLLING), version, size, run_ids)
             finally:
                 sampled = sampler.stop()
-            result.update(sampled)
+            result.update(sampled, account_concurrency=concurrency)
             try:
                 result.update(_tally(progress, lam, version, run_ids, bedrock))
             except (BotoCoreError, ClientError) as error:

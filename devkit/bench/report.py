@@ -283,7 +283,7 @@ def load_faults(data: dict, _: Path) -> list[str]:
         if row.get("status_polls_unanswered"):
             line += f" {row['status_polls_unanswered']} status polls went unanswered."
         lines.append(line)
-    return [*lines, "", *_load_findings(rows), ""]
+    return [*lines, "", *_load_findings(rows, data.get("cores")), ""]
 
 
 def _v(value) -> str:
@@ -305,7 +305,7 @@ def _where_unfinished(rows: list[dict]) -> str:
     return (
         f" The {sum(stops.values())} executions that did not finish had as last history events "
         + ", ".join(f"`{events}` ({count})" for events, count in top)
-        + "; a suspended execution waits in that queue."
+        + "."
     )
 
 
@@ -318,35 +318,67 @@ def _cpu_per_size(rows: list[dict], key: str, share) -> str:
     )
 
 
-def _load_findings(rows: list[dict]) -> list[str]:
+def _saturation(rows: list[dict], cores: int | None) -> str:
+    """Where it stops scaling, estimated from the smallest and largest sizes: CPU of local AWS per added execution,
+    and the emulator process (one Python process, so one core at most) as the first ceiling."""
+    measured = [row for row in rows if row["finished"] and "emulator_cpu_seconds" in row and row["wall_seconds"]]
+    if len(measured) < 2:
+        return "- Where it stops scaling: not enough finished sizes to tell."
+    small, large = measured[0], measured[-1]
+    added = large["executions"] - small["executions"]
+    marginal = (large["local_aws_cpu_seconds"] - small["local_aws_cpu_seconds"]) / added
+    emulator_each = large["emulator_cpu_seconds"] / large["executions"]
+    grew = large["wall_seconds"] / small["wall_seconds"]
+    return (
+        f"- Where it stops scaling: from {small['executions']} to {large['executions']} executions at once the wall "
+        f"time grew {grew:.2f}x, so {large['executions']} is not the limit yet: each execution's own time (the 1 s "
+        "review wait, the retry backoffs from 2 s doubling, the starts) dominates. CPU of local AWS per added "
+        f"execution: {marginal:.3f} s (the {large['peak_processes'] - 1} workers' cold starts are a fixed cost); "
+        f"local AWS used {large['local_aws_cpu_seconds'] / large['wall_seconds']:.2f} of {cores or '?'} cores at "
+        f"{large['executions']}. The first ceiling is the emulator process (one Python process: one core at most), "
+        f"which used {large['emulator_cpu_seconds'] / large['wall_seconds']:.0%} of a core at "
+        f"{large['executions']}, {emulator_each:.3f} s per execution: an estimate, by linear extrapolation, of "
+        f"{1 / emulator_each:.0f} executions completed per second at most, where starts and checkpoints would "
+        "queue behind each other."
+    )
+
+
+def _load_findings(rows: list[dict], cores: int | None) -> list[str]:
     """Where it stops scaling, and what saturates, read off the rows."""
     lines = ["Findings:", ""]
     rates = ", ".join(f"{row['executions']}: {_succeeded(row) / row['wall_seconds']:.2f}" for row in rows)
     unfinished = [str(row["executions"]) for row in rows if not row["finished"]]
     # Invocations beyond the first of each succeeded execution: resumes after the review wait and after each retry
-    # backoff, all started by ministack's single resume thread.
+    # backoff.
     resumed = [
         (row, row["invocations_of_succeeded"] - row["tally"]["succeeded_once"])
         for row in rows
         if row["invocations_of_succeeded"] is not None
     ]
     resumes = ", ".join(f"{row['executions']}: {n / row['wall_seconds']:.2f}" for row, n in resumed)
+    caps = sorted({row["account_concurrency"] for row in rows if row.get("account_concurrency")})
+    cap_text = "/".join(map(str, caps)) or "?"
+    walls = ", ".join(f"{row['executions']}: {row['wall_seconds']:g} s" for row in rows)
     lines.append(
-        f"- Throughput does not grow with the executions started at once: SUCCEEDED per second by size {rates}"
+        f"- Succeeded per second by size: {rates}"
         + (f"; {', '.join(unfinished)} did not all finish within their bounded wait" if unfinished else "")
-        + f". Resumed invocations of the succeeded executions per second: {resumes}. What saturates is "
-        "ministack's durable resume path: every resume (after the 1 s review wait, and after each retry backoff) "
-        "is queued for one thread (lambda_durable._resume_loop), which runs the resumed invocation synchronously "
-        "(lambda_svc.invoke_durable_resume, which our resume_runs_started_version patch replaces and keeps "
-        "synchronous) before it takes the next: one resumed invocation at a time for the whole emulator, whatever "
-        "the cores. On AWS resumes run concurrently; this is a limit of local AWS, not of the workflow."
+        + f"; wall time {walls}. Resumed invocations of the succeeded executions per second: {resumes}. Local AWS "
+        "resumes each execution in a thread of its own when its wait or retry delay ends (compatibility patch "
+        "resumes_run_concurrently) and runs at most the account's concurrency of invocations at once "
+        f"({cap_text} here: 16 per core unless LAMBDA_ACCOUNT_CONCURRENCY says otherwise), queueing the "
+        "asynchronous ones beyond it as AWS does (async_invocations_queue_at_concurrency_limit)."
         + _where_unfinished(rows)
     )
-    starts = ", ".join(f"{row['executions']}: {row['start_seconds']:g} s" for row in rows)
+    lines.append(_saturation(rows, cores))
+    starts = ", ".join(
+        f"{row['executions']}: {row['start_seconds']:g} s ({row['executions'] / row['start_seconds']:.0f}/s)"
+        for row in rows
+        if row["start_seconds"]
+    )
     lines.append(
-        f"- Starting them (Invoke, InvocationType Event, from 32 threads) took {starts}. Each start's first "
-        "invocation runs at once in a worker, one worker per invocation in flight (peak workers in the table), "
-        "and the starts slow down as the workers pile up."
+        f"- Starting them (Invoke, InvocationType Event, from 32 threads) took {starts}. Each Invoke is served by "
+        "the emulator's one process, which also serves the checkpoints of the invocations in flight; a start "
+        "does not wait for its first invocation, which waits in the queue when the account's concurrency is in use."
     )
     memory = ", ".join(
         f"{row['executions']}: {row['peak_rss_mib']} MiB over {row['peak_processes'] - 1} workers" for row in rows
@@ -354,10 +386,9 @@ def _load_findings(rows: list[dict]) -> list[str]:
     per_worker = [row["peak_rss_mib"] / max(1, row["peak_processes"] - 1) for row in rows if row["peak_processes"] > 1]
     lines.append(
         f"- Peak memory of local AWS: {memory} (about {min(per_worker):.0f} to {max(per_worker):.0f} MiB per "
-        "worker, the emulator included). Local Lambda starts one Python worker per concurrent invocation with no "
-        "ceiling and keeps it warm for 300 s, so memory follows the peak of invocations in flight: "
-        f"{rows[-1]['executions']} truly concurrent invocations would need about "
-        f"{rows[-1]['executions'] * sum(per_worker) / len(per_worker) / 1024:.0f} GiB."
+        "worker, the emulator included). Local Lambda keeps one Python worker per invocation in flight (warm for "
+        f"300 s), so the concurrency ceiling ({cap_text}) bounds the workers and the memory whatever the number "
+        "of executions."
     )
     busy = ", ".join(f"{row['executions']}: {row['machine_cpu_busy_share']:.0%}" for row in rows)
     line = f"- CPU, the whole machine's busy share over each run (other jobs included): {busy}."
@@ -382,18 +413,20 @@ def _load_findings(rows: list[dict]) -> list[str]:
             "again: the steps' at-least-once semantics (the SDK default), not an execution run twice (each name has "
             "one execution). Not confirmed further."
         )
-    gap = sum(row["checks"]["history_retries_not_faults_answered"] or 0 for row in rows)
-    if gap:
-        lines.append(
-            f"- Retries in the histories: {gap} succeeded executions show fewer retries in "
-            "GetDurableExecutionHistory than the faults the fake answered them. Local AWS (ministack 1.5.33) records "
-            "a step's RETRY checkpoint in the operation (StepDetails.Attempt) but emits no history event for it, "
-            "and the next attempt runs on the STARTED operation without a new StepStarted; AWS emits StepFailed "
-            "with RetryDetails per retried attempt (botocore lambda model). So on local AWS Bedrock calls = 3 per "
-            "execution + the faults answered (successful replies 3 per execution, save any noted above), "
-            "while calls = 3 + history retries holds only for executions that met no fault. An open gap of local "
-            "AWS (no patch in the compatibility layer yet), not of the workflow."
+    mismatched = sum(row["checks"]["calls_not_3_plus_history_retries"] or 0 for row in rows)
+    unmatched = sum(row["checks"]["history_retries_not_faults_answered"] or 0 for row in rows)
+    lines.append(
+        "- Retries in the histories: local AWS records each retried attempt of a step as AWS does (compatibility "
+        "patch step_retries_in_history_like_aws: StepFailed with RetryDetails, then StepStarted for the next "
+        "attempt; botocore lambda model, StepFailedDetails). "
+        + (
+            "For every succeeded execution, Bedrock calls = 3 + the retries its history shows, and the history "
+            "shows one retry per fault the fake answered."
+            if not mismatched and not unmatched
+            else f"{mismatched} succeeded execution(s) made other than 3 calls + the retries their history shows, "
+            f"{unmatched} show other than one retry per fault answered (examples in results/load_faults.json)."
         )
+    )
     return lines
 
 

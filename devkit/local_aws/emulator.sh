@@ -8,7 +8,8 @@
 # .local-aws), LOCAL_AWS_PERSIST=1 to keep emulator state across restarts,
 # LOCAL_AWS_COMPAT=off to run stock ministack, LOCAL_AWS_AUTH=1 to enforce IAM
 # (ministack's AUTH=true; the emulator's own root credentials are then test/test,
-# whatever AWS_* credentials or profile the calling shell has).
+# whatever AWS_* credentials or profile the calling shell has), LAMBDA_ACCOUNT_CONCURRENCY
+# (Lambda invocations in flight at most, default 16 per core; compat_concurrency.py).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -26,6 +26,13 @@ from collections.abc import Iterator
 from importlib import metadata
 
 from compat_base import CompatError, original, replace, system_profile_routes
+from compat_concurrency import (
+    QUEUED,
+    NotStarted,
+    QueuedInvocation,
+    async_invocations_queue_at_concurrency_limit,
+    resumes_run_concurrently,
+)
 from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws
 from compat_iam_lambda import durable_apis_authorized_as_their_actions
 from compat_iam_logs import active_tracing_needs_the_roles_trace_grant, function_logs_written_as_the_role
@@ -33,6 +40,7 @@ from compat_iam_sqs import (
     event_source_mapping_checks_the_role_like_aws,
     event_source_mapping_reads_as_the_function_role,
 )
+from compat_step_retry import step_retries_in_history_like_aws
 
 EXPECTED_VERSION = "1.5.33"
 
@@ -161,7 +169,8 @@ def _run_durable_invocation(func_record: dict, arn: str) -> None:
     stopping nothing starts: the restart invokes the execution again."""
     with _invocations.running() as may_run:
         if may_run:
-            _invoke_durable_once(func_record, arn)
+            with contextlib.suppress(NotStarted):  # queued at the concurrency cap until the stop: never ran
+                _invoke_durable_once(func_record, arn)
 
 
 def _invoke_durable_once(func_record: dict, arn: str) -> None:
@@ -174,12 +183,14 @@ def _invoke_durable_once(func_record: dict, arn: str) -> None:
     token = lambda_svc._durable_ctx.set(
         {"arn": arn, "token": rec["CheckpointToken"], "name": rec["DurableExecutionName"]}
     )
+    # Asynchronous: over the account's concurrency it waits in a queue (async_invocations_queue_at_concurrency_limit).
+    queued = QueuedInvocation(lambda: _invocations.stopping)
+    queue_token = QUEUED.set(queued)
     try:
-        started = time.time()
         result = lambda_svc._execute_function(func_record, _execution_event(rec))
         lambda_durable.record_invocation_completed(
             arn,
-            start_ts=started,
+            start_ts=queued.started,
             request_id=new_uuid(),
             error=(result.get("body") if result.get("error") else None),
         )
@@ -193,6 +204,7 @@ def _invoke_durable_once(func_record: dict, arn: str) -> None:
         elif envelope["Status"] == "FAILED":
             lambda_durable.mark_execution_completed(arn, result_payload=None, error=envelope.get("Error"))
     finally:
+        QUEUED.reset(queue_token)
         lambda_svc._durable_ctx.reset(token)
 
 
@@ -1156,8 +1168,13 @@ PATCHES = (
     event_invoke_runs_durable_execution,
     sync_invoke_waits_for_execution,
     step_retry_counts_attempt,
+    # After step_retry_counts_attempt (it reads the counted attempt), before resumes_run_concurrently (whose
+    # threads run its resume).
+    step_retries_in_history_like_aws,
     crashed_invocation_is_retried,
     resume_runs_started_version,
+    resumes_run_concurrently,
+    async_invocations_queue_at_concurrency_limit,
     managed_durable_policy_exists,
     bucket_request_payment_readable,
     inference_profiles_route_like_aws,

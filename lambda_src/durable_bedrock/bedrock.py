@@ -33,7 +33,9 @@ def runtime_client(region: str | None = None) -> BedrockRuntimeClient:
         "bedrock-runtime",
         region_name=region,
         config=Config(
-            retries={"mode": "standard", "max_attempts": 1},
+            # One attempt: botocore reads a client config's max_attempts as retries after the first
+            # (botocore/args.py, _compute_retry_max_attempts: total = max_attempts + 1), total_max_attempts as all.
+            retries={"mode": "standard", "total_max_attempts": 1},
             connect_timeout=10,
             read_timeout=READ_TIMEOUT_SECONDS,
             user_agent_extra="durable-bedrock",

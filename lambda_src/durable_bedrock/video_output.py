@@ -26,8 +26,8 @@ PREFERRED_NAME = "output.mp4"
 
 @functools.cache
 def s3_client(region: str | None = None) -> S3Client:
-    # Retries belong to the durable step (retry_policy.py), as for Bedrock.
-    return boto3.client("s3", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    # Retries belong to the durable step (retry_policy.py), as for Bedrock: one attempt (see bedrock.runtime_client).
+    return boto3.client("s3", region_name=region, config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:

@@ -24,6 +24,12 @@ COVERING_TESTS = {
     "step_retry_counts_attempt": ["test_failing_step_ends_failed_after_its_attempt_budget"],
     "crashed_invocation_is_retried": ["test_crashed_worker_is_reinvoked_without_rerunning_completed_steps"],
     "resume_runs_started_version": ["test_resume_runs_the_version_the_execution_started_on"],
+    "step_retries_in_history_like_aws": ["test_each_attempt_of_a_retried_step_is_in_the_history"],
+    "resumes_run_concurrently": ["test_resumes_of_different_executions_run_at_once"],
+    "async_invocations_queue_at_concurrency_limit": [
+        "test_the_account_concurrency_defaults_to_a_local_ceiling",
+        "test_throttled_async_invocations_wait_in_the_queue_and_run",
+    ],
     "managed_durable_policy_exists": ["test_managed_durable_execution_policy_is_readable"],
     "bucket_request_payment_readable": ["test_bucket_request_payment_is_readable"],
     "inference_profiles_route_like_aws": ["test_a_system_defined_inference_profile_lists_its_destination_models"],

@@ -85,6 +85,35 @@ def test_failing_step_ends_failed_after_its_attempt_budget(aws, deploy):
     assert step_calls(call_log) == ["flaky"] * 3  # always_fails.MAX_ATTEMPTS
 
 
+def test_each_attempt_of_a_retried_step_is_in_the_history(aws, deploy):
+    """Gap 19: every attempt of a step is in the history as AWS records it
+    (botocore lambda model: StepFailedDetails and StepSucceededDetails require
+    RetryDetails; OperationStatus PENDING, READY): a retried attempt ends with
+    StepFailed carrying RetryDetails {CurrentAttempt, NextAttemptDelaySeconds},
+    the step waits PENDING, and the next attempt starts with its own
+    StepStarted (the SDK checkpoints START on a READY step); the last attempt's
+    StepFailed has no next delay."""
+    lam = aws("lambda")
+    name, version, _ = deploy("always_fails")
+
+    arn = lam.invoke(FunctionName=name, Qualifier=version, InvocationType="Event", Payload=b"{}")["DurableExecutionArn"]
+    assert wait_for_status(lam, arn)["Status"] == "FAILED"
+
+    events = lam.get_durable_execution_history(DurableExecutionArn=arn, IncludeExecutionData=True)["Events"]
+    assert [(e["EventType"], e.get("Name")) for e in events] == [
+        ("ExecutionStarted", None),
+        *[("StepStarted", "flaky"), ("StepFailed", "flaky"), ("InvocationCompleted", None)] * 3,  # MAX_ATTEMPTS
+        ("ExecutionFailed", None),
+    ]
+    failed = [e["StepFailedDetails"] for e in events if e["EventType"] == "StepFailed"]
+    assert [f["RetryDetails"] for f in failed] == [
+        {"CurrentAttempt": 1, "NextAttemptDelaySeconds": 1},
+        {"CurrentAttempt": 2, "NextAttemptDelaySeconds": 1},
+        {"CurrentAttempt": 3},
+    ]
+    assert all(f["Error"]["Payload"]["ErrorMessage"] == "the service is still unavailable" for f in failed)
+
+
 def test_sync_invoke_of_failed_execution_reports_a_function_error(aws, deploy):
     """Gap 2 (synchronous side): the caller gets the execution's error with
     X-Amz-Function-Error, not the SDK's internal status envelope."""
