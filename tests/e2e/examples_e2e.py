@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -227,6 +228,53 @@ def without_statement(policy: dict, sid: str) -> dict:
     kept = [statement for statement in policy["Statement"] if statement["Sid"] != sid]
     assert len(kept) == len(policy["Statement"]) - 1, f"no statement {sid} in {policy}"
     return {**policy, "Statement": kept}
+
+
+@contextmanager
+def holder_of_role_policies(role: str, example: Example, local_aws):
+    """The access keys of a new IAM user holding exactly the role's policies as
+    deployed (its inline documents and managed attachments), removed after: the
+    tests call as it to show what the role may not do. A user, not the role
+    itself: taking the role would need a trust statement the module does not grant."""
+    iam = client("iam", example, local_aws)
+    user = f"holder-of-{role}"[:64]
+    iam.create_user(UserName=user)
+    inline = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    attached = [policy["PolicyArn"] for policy in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]]
+    for policy_name in inline:
+        document = role_policy(iam, role, policy_name)
+        iam.put_user_policy(UserName=user, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+    for policy_arn in attached:
+        iam.attach_user_policy(UserName=user, PolicyArn=policy_arn)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    try:
+        yield key["AccessKeyId"], key["SecretAccessKey"]
+    finally:
+        iam.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
+        for policy_name in inline:
+            iam.delete_user_policy(UserName=user, PolicyName=policy_name)
+        for policy_arn in attached:
+            iam.detach_user_policy(UserName=user, PolicyArn=policy_arn)
+        iam.delete_user(UserName=user)
+
+
+def client_as(keys: tuple[str, str], service: str, region: str, local_aws):
+    access_key, secret = keys
+    return boto3.client(
+        service, region_name=region, endpoint_url=local_aws.endpoint,
+        aws_access_key_id=access_key, aws_secret_access_key=secret,
+    )  # fmt: skip
+
+
+def assert_access_denied(call) -> None:
+    with pytest.raises(ClientError) as refused:
+        call()
+    assert "AccessDenied" in refused.value.response["Error"]["Code"], refused.value.response["Error"]
+
+
+def function_environment(example: Example, local_aws) -> dict[str, str]:
+    lam = client("lambda", example, local_aws)
+    return lam.get_function_configuration(FunctionName=example.function_name)["Environment"]["Variables"]
 
 
 def assert_statement_needed(deployed, sid: str, action: str, local_aws) -> None:

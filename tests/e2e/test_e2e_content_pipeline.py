@@ -28,6 +28,27 @@ def test_each_statement_of_the_function_role_is_needed(deployed, sid, action, lo
     e2e.assert_statement_needed(deployed, sid, action, local_aws)
 
 
+def test_the_function_role_may_call_its_model_and_no_other(deployed, local_aws):
+    """Negative, with the role's own policies: Converse through the configured
+    profile is allowed; another profile, a model outside the profile, and the
+    profile's own model called directly (it is granted only through the
+    profile: the bedrock:InferenceProfileArn condition) are refused."""
+    _, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    role = e2e.role_of(example.function_name, example, local_aws)
+    environment = e2e.function_environment(example, local_aws)
+    messages = [{"role": "user", "content": [{"text": "hello"}]}]
+    profile = environment["BEDROCK_MODEL_ID"]
+    assert profile == "us.anthropic.claude-haiku-4-5-20251001-v1:0", "the default model changed: update the ids"
+    others = ("us.amazon.nova-pro-v1:0", "amazon.nova-lite-v1:0", "anthropic.claude-haiku-4-5-20251001-v1:0")
+
+    with e2e.holder_of_role_policies(role, example, local_aws) as keys:
+        bedrock = e2e.client_as(keys, "bedrock-runtime", environment["BEDROCK_REGION"], local_aws)
+        assert bedrock.converse(modelId=profile, messages=messages)["output"]["message"]["content"]
+        for other in others:
+            e2e.assert_access_denied(lambda model_id=other: bedrock.converse(modelId=model_id, messages=messages))
+
+
 def test_without_the_durable_policy_the_run_fails_at_its_first_checkpoint(deployed, local_aws):
     """The managed AWSLambdaBasicDurableExecutionRolePolicy grants the
     checkpoint and state reads every durable invocation makes: detached, the

@@ -43,5 +43,29 @@ def test_each_statement_of_the_function_role_is_needed(deployed, sid, action, lo
     e2e.assert_statement_needed(deployed, sid, action, local_aws)
 
 
+def test_the_function_role_may_write_only_under_its_prefix_and_call_only_its_model(deployed, local_aws):
+    """Negative, with the role's own policies: a put under the output prefix and
+    an async job of the configured model are allowed; a put elsewhere in the
+    bucket, and an async job of another video model, are refused."""
+    _, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    role = e2e.role_of(example.function_name, example, local_aws)
+    environment = e2e.function_environment(example, local_aws)
+    bucket, _, prefix = environment["OUTPUT_S3_URI"].removeprefix("s3://").partition("/")
+    job = {
+        "modelId": "amazon.nova-reel-v1:1",
+        "modelInput": {"taskType": "TEXT_VIDEO", "textToVideoParams": {"text": "a boat"}},
+        "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": f"s3://{bucket}/{prefix}"}},
+    }
+
+    with e2e.holder_of_role_policies(role, example, local_aws) as keys:
+        s3 = e2e.client_as(keys, "s3", environment["BEDROCK_REGION"], local_aws)
+        bedrock = e2e.client_as(keys, "bedrock-runtime", environment["BEDROCK_REGION"], local_aws)
+        s3.put_object(Bucket=bucket, Key=f"{prefix}negative-test/allowed.txt", Body=b"under the prefix")
+        e2e.assert_access_denied(lambda: s3.put_object(Bucket=bucket, Key="elsewhere/refused.txt", Body=b"outside"))
+        assert bedrock.start_async_invoke(**{**job, "modelId": environment["BEDROCK_MODEL_ID"]})["invocationArn"]
+        e2e.assert_access_denied(lambda: bedrock.start_async_invoke(**job))
+
+
 # Last: it destroys the example.
 test_destroy_leaves_nothing_behind = e2e.test_destroy_leaves_nothing_behind
