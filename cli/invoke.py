@@ -111,7 +111,8 @@ def example_outputs(example_dir: str) -> dict[str, Any]:
 def lambda_client(alias_arn: str, endpoint_url: str | None, attempts: int = 3) -> LambdaClient:
     region = alias_arn.split(":")[3]
     # Retries of the Invoke call reuse its DurableExecutionName, so they cannot start a second execution.
-    config = Config(retries={"mode": "standard", "max_attempts": attempts}, read_timeout=60)
+    # `attempts` counts the first call too: total_max_attempts (botocore's max_attempts counts retries only).
+    config = Config(retries={"mode": "standard", "total_max_attempts": attempts}, read_timeout=60)
     if endpoint_url:  # the local emulator takes any credentials; these never leave loopback
         return boto3.client(
             "lambda",

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 # One attempt: a retried Invoke would start a second execution.
-SINGLE_ATTEMPT = Config(retries={"mode": "standard", "max_attempts": 1}, read_timeout=900)
+SINGLE_ATTEMPT = Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=900)
 
 
 def client(local_aws, service: str, config: Config = SINGLE_ATTEMPT):

@@ -26,7 +26,7 @@ CLIENT_KWARGS = {
     "aws_secret_access_key": "test",
     # One attempt: a retried Invoke would start a second execution. The read
     # timeout covers a synchronous invoke that waits for the whole execution.
-    "config": Config(retries={"mode": "standard", "max_attempts": 1}, read_timeout=900),
+    "config": Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=900),
 }
 
 
