@@ -43,3 +43,8 @@ def pending_callback(runner: DurableFunctionTestRunner, arn: str) -> str:
 def decide(runner: DurableFunctionTestRunner, callback_id: str, **decision) -> None:
     """Answers a review callback as a reviewer would (SendDurableExecutionCallbackSuccess with a JSON payload)."""
     runner.send_callback_success(callback_id, json.dumps(decision).encode())
+
+
+def review_callback_id(result, name: str = "editorial-review") -> str:
+    """The id of the callback a review named `name` created (wait_for_callback's child context holds it)."""
+    return result.get_context(name).get_callback(f"{name} create callback id").callback_id

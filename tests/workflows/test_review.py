@@ -9,10 +9,12 @@ import json
 
 import pytest
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python_testing.exceptions import ResourceNotFoundException
 
+from durable_bedrock.errors import ReviewDecisionError
 from durable_bedrock.review import ReviewRecord, ReviewRequest, ReviewSettings, await_review, parse_decision
-from durable_runner import decide, finished, pending_callback, run_workflow, started_workflow
+from durable_runner import decide, finished, pending_callback, review_callback_id, run_workflow, started_workflow
 
 SUCCEEDED, FAILED = "SUCCEEDED", "FAILED"
 DAY = 86_400
@@ -125,7 +127,7 @@ def test_the_reviewer_is_notified_once_across_replays(workflow, notifier):
         DAY,
         "fail",
     )
-    assert request.callback_id == result.operations[1].child_operations[0].callback_id
+    assert request.callback_id == review_callback_id(result)
 
 
 def test_a_second_decision_is_refused(workflow):
@@ -167,8 +169,6 @@ def test_a_timeout_under_fail_fails_the_execution_clearly(workflow):
 
 
 def test_a_failure_sent_instead_of_a_decision_fails_the_execution(workflow):
-    from aws_durable_execution_sdk_python.lambda_service import ErrorObject
-
     with started_workflow(workflow, callback_settings()) as (runner, arn):
         failure = ErrorObject(message="reviewer tool crashed", type="Crash", data=None, stack_trace=None)
         runner.send_callback_failure(pending_callback(runner, arn), failure)
@@ -210,9 +210,9 @@ def test_timer_mode_is_the_fixed_wait(workflow, notifier):
         ("approve", "is not JSON"),
         ('["approve"]', "must be a JSON object, got list"),
         ('{"decision": "maybe"}', "'decision' must be \"approve\" or \"reject\", got 'maybe'"),
-        ('{"feedback": "x"}', "'decision' must be \"approve\" or \"reject\", got None"),
+        ('{"feedback": "x"}', '\'decision\' must be "approve" or "reject", got None'),
         ('{"decision": "approve", "note": "x"}', "field 'note' is not accepted"),
-        ('{"decision": "approve", "by": "email"}', "'by' must be \"cli\" or \"page\""),
+        ('{"decision": "approve", "by": "email"}', '\'by\' must be "cli" or "page"'),
         ('{"decision": "approve", "feedback": 3}', "'feedback' must be a string, got int"),
         ('{"decision": "approve", "reason": "x"}', "'reason' goes with a rejection"),
         ('{"decision": "reject", "feedback": "x"}', "'feedback' goes with an approval"),
@@ -221,7 +221,7 @@ def test_timer_mode_is_the_fixed_wait(workflow, notifier):
     ],
 )
 def test_a_malformed_decision_is_refused_with_what_is_wrong(payload, problem):
-    with pytest.raises(ValueError, match="^review decision: ") as refused:
+    with pytest.raises(ReviewDecisionError, match=r"^review decision: ") as refused:
         parse_decision(payload)
     assert problem in str(refused.value)
 
