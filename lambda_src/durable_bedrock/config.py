@@ -97,7 +97,7 @@ def _review_settings(env: Mapping[str, str]) -> ReviewSettings:
         mode=mode,
         wait_seconds=_integer(env, "REVIEW_WAIT_SECONDS", 5, 1, MAX_EXECUTION_SECONDS),
         # The callback timeout must end before the execution does (ExecutionTimeout, at most 366 days).
-        timeout_seconds=_integer(env, "REVIEW_TIMEOUT_SECONDS", 86_400, 1, MAX_EXECUTION_SECONDS),
+        timeout_seconds=_integer(env, "REVIEW_TIMEOUT_SECONDS", 82_800, 1, MAX_EXECUTION_SECONDS),
         on_timeout=means,
     )
 

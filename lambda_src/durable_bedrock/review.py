@@ -63,7 +63,7 @@ class ReviewSettings:
 
     mode: ReviewMode = "timer"
     wait_seconds: int = 5  # timer mode: the fixed wait
-    timeout_seconds: int = 86_400  # callback mode: how long a reviewer has to decide
+    timeout_seconds: int = 82_800  # callback mode: how long a reviewer has to decide (23 h)
     on_timeout: TimeoutPolicy = "fail"  # callback mode: what a timeout means
 
 
