@@ -26,6 +26,7 @@ the callback `editorial-review create callback id` and the step
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -103,12 +104,10 @@ class Decision:
     by: Sender | None = None
 
 
-def decision_commands(callback_id: str) -> dict[Verdict, str]:
+def decision_commands(callback_id: str, region: str | None = None) -> dict[Verdict, str]:
     """AWS CLI commands that answer the callback (the CLI sends Result as a blob: raw-in-base64-out keeps it JSON)."""
-    base = (
-        f"aws lambda send-durable-execution-callback-success --callback-id {callback_id}"
-        " --cli-binary-format raw-in-base64-out"
-    )
+    base = "aws lambda send-durable-execution-callback-success" + (f" --region {region}" if region else "")
+    base += f" --callback-id {callback_id} --cli-binary-format raw-in-base64-out"
     return {
         "approve": f"""{base} --result '{{"decision": "approve", "feedback": "optional notes for the writer"}}'""",
         "reject": f"""{base} --result '{{"decision": "reject", "reason": "why"}}'""",
@@ -116,13 +115,13 @@ def decision_commands(callback_id: str) -> dict[Verdict, str]:
 
 
 def log_review_request(request: ReviewRequest, logger: LoggerInterface) -> None:
-    """The default notifier: logs the callback id and how to approve or reject (never the text under review)."""
-    commands = decision_commands(request.callback_id)
+    """The default notifier: logs the callback id and how to approve or reject (neither title nor text:
+    the logs never hold what goes into a prompt)."""
+    commands = decision_commands(request.callback_id, os.environ.get("AWS_REGION"))  # set by Lambda
     logger.info(
         "waiting for review",
         extra={
             "callback_id": request.callback_id,
-            "review_title": request.title,
             "timeout_seconds": request.timeout_seconds,
             "on_timeout": request.on_timeout,
             "approve_command": commands["approve"],

@@ -110,7 +110,8 @@ def test_the_outline_step_is_not_run_again_after_the_decision(reviewed):
     reviewed.assert_all_answers_used()
 
 
-def test_the_callback_id_and_the_commands_are_logged_once(reviewed, caplog):
+def test_the_callback_id_and_the_commands_are_logged_once(reviewed, caplog, monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
     answer_all_three(reviewed)
 
     with caplog.at_level(logging.INFO):
@@ -120,10 +121,13 @@ def test_the_callback_id_and_the_commands_are_logged_once(reviewed, caplog):
     assert len(waiting) == 1
     callback_id = review_callback_id(result)
     assert waiting[0].callback_id == callback_id
+    command = "aws lambda send-durable-execution-callback-success --region eu-west-1"
+    assert waiting[0].approve_command.startswith(command)
     assert f"--callback-id {callback_id}" in waiting[0].approve_command
     assert '"decision": "approve"' in waiting[0].approve_command
     assert '"decision": "reject"' in waiting[0].reject_command
-    assert not any(OUTLINE in r.getMessage() or OUTLINE in str(r.__dict__) for r in caplog.records)
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert OUTLINE not in logged and "durable functions" not in logged  # no prompt text in the logs
 
 
 def test_a_timeout_under_proceed_drafts_the_outline_as_it_is(configure, fake_bedrock):
