@@ -24,6 +24,10 @@ locals {
   # The managed policy's actions, narrowed to this function and its log group.
   # Durable-execution ARNs are qualified (function:<name>:<version>/durable-execution/...),
   # so the unqualified function ARN would never match; `:*` does.
+  # A review callback needs nothing more: the SDK creates it as a CALLBACK START update
+  # of CheckpointDurableExecution (its Updates "such as completing a step, starting a
+  # callback, or scheduling a timer", botocore lambda model), on the function's own
+  # execution; only whoever answers it needs lambda:SendDurableExecutionCallback*.
   durable_scoped_policy = {
     Version = "2012-10-17"
     Statement = [

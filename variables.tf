@@ -79,13 +79,56 @@ variable "foundation_model_arns" {
 # ---------------------------------------------------------------------------
 
 variable "review_wait_seconds" {
-  description = "Content pipeline: length of the editorial-review wait between outline and draft, in seconds. Waiting costs no compute."
+  description = "Content pipeline, review.mode = \"timer\": length of the editorial-review wait between outline and draft, in seconds. Waiting costs no compute."
   type        = number
   default     = 5
 
   validation {
     condition     = var.review_wait_seconds >= 1 && var.review_wait_seconds <= 31622400 && floor(var.review_wait_seconds) == var.review_wait_seconds
     error_message = "review_wait_seconds must be a whole number from 1 to 31622400 (366 days); got ${var.review_wait_seconds}."
+  }
+}
+
+variable "review" {
+  description = <<-EOT
+    Content pipeline: how the outline is reviewed before the draft is written.
+    mode: "timer" waits review_wait_seconds and goes on (no person involved); "callback" waits for a
+    reviewer's decision, sent with the callback id (SendDurableExecutionCallbackSuccess, payload
+    {"decision": "approve"|"reject", "feedback"?: "...", "reason"?: "..."}); waiting costs no compute.
+    timeout_seconds: how long a reviewer has to decide (callback mode; default 23 hours); it must be shorter than
+    durable_execution_timeout, leaving time for the steps after the review.
+    on_timeout: what a timeout means: "fail" (the execution fails: nobody decided) or "proceed" (the
+    draft is written from the outline as it is).
+  EOT
+  type = object({
+    mode            = optional(string, "timer")
+    timeout_seconds = optional(number, 82800)
+    on_timeout      = optional(string, "fail")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["timer", "callback"], var.review.mode)
+    error_message = "review.mode must be \"timer\" (a fixed wait of review_wait_seconds) or \"callback\" (a reviewer's decision); got \"${var.review.mode}\"."
+  }
+  validation {
+    condition     = contains(["proceed", "fail"], var.review.on_timeout)
+    error_message = "review.on_timeout must be \"proceed\" (draft from the outline as it is) or \"fail\" (the execution fails); got \"${var.review.on_timeout}\"."
+  }
+  validation {
+    condition     = var.review.timeout_seconds >= 1 && floor(var.review.timeout_seconds) == var.review.timeout_seconds
+    error_message = "review.timeout_seconds must be a whole number of seconds, at least 1; got ${var.review.timeout_seconds}."
+  }
+  validation {
+    # The callback's timeout must end inside the execution's, or the execution
+    # times out first and on_timeout never applies.
+    condition     = var.review.mode != "callback" || var.review.timeout_seconds < var.durable_execution_timeout
+    error_message = "review.timeout_seconds (${var.review.timeout_seconds}) must be less than durable_execution_timeout (${var.durable_execution_timeout}): the review must fit inside the durable execution, with time left for the draft and the summary. Shorten the review or raise durable_execution_timeout (at most 31622400, 366 days)."
+  }
+  validation {
+    condition     = var.review.mode != "callback" || var.workflow == "content_pipeline"
+    error_message = "review.mode = \"callback\" applies to the content_pipeline workflow only; got workflow \"${var.workflow}\"."
   }
 }
 
@@ -286,10 +329,11 @@ variable "environment_variables" {
 
   validation {
     condition = length(setintersection(keys(var.environment_variables), [
-      "BEDROCK_MODEL_ID", "BEDROCK_REGION", "REVIEW_WAIT_SECONDS", "MAX_TOKENS", "OUTPUT_S3_URI", "OUTPUT_KMS_KEY_ID",
+      "BEDROCK_MODEL_ID", "BEDROCK_REGION", "REVIEW_WAIT_SECONDS", "REVIEW_MODE", "REVIEW_TIMEOUT_SECONDS",
+      "REVIEW_TIMEOUT_MEANS", "MAX_TOKENS", "OUTPUT_S3_URI", "OUTPUT_KMS_KEY_ID",
       "POLL_DEADLINE_SECONDS", "POLL_INITIAL_SECONDS", "POLL_MAX_SECONDS",
     ])) == 0
-    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_WAIT_SECONDS, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*): use the module inputs for them."
+    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*): use the module inputs for them."
   }
 }
 

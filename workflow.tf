@@ -27,9 +27,17 @@ locals {
       POLL_INITIAL_SECONDS  = tostring(var.poll_initial_seconds)
       POLL_MAX_SECONDS      = tostring(var.poll_max_seconds)
       } : {
-      REVIEW_WAIT_SECONDS = tostring(var.review_wait_seconds)
-      MAX_TOKENS          = tostring(var.max_tokens)
+      MAX_TOKENS = tostring(var.max_tokens)
     },
+    # Timer mode keeps the environment it always had; callback mode says so and sets its timeout.
+    !local.workflow.writes_videos && var.review.mode == "timer" ? {
+      REVIEW_WAIT_SECONDS = tostring(var.review_wait_seconds)
+    } : {},
+    !local.workflow.writes_videos && var.review.mode == "callback" ? {
+      REVIEW_MODE            = "callback"
+      REVIEW_TIMEOUT_SECONDS = tostring(var.review.timeout_seconds)
+      REVIEW_TIMEOUT_MEANS   = var.review.on_timeout
+    } : {},
     local.workflow.writes_videos && var.video_output_kms_key_arn != null ? { OUTPUT_KMS_KEY_ID = var.video_output_kms_key_arn } : {},
   )
 }

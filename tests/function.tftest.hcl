@@ -96,3 +96,50 @@ run "package_is_built_and_hashed" {
     error_message = "the package must bundle the SDK with botocore pruned (got ${output.package.files} files, ${output.package.size_bytes} bytes)"
   }
 }
+
+run "review_by_callback_sets_its_environment" {
+  command = apply
+  variables {
+    review = { mode = "callback", timeout_seconds = 3600, on_timeout = "proceed" }
+  }
+
+  assert {
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      BEDROCK_MODEL_ID       = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+      BEDROCK_REGION         = "us-east-1"
+      REVIEW_MODE            = "callback"
+      REVIEW_TIMEOUT_SECONDS = "3600"
+      REVIEW_TIMEOUT_MEANS   = "proceed"
+      MAX_TOKENS             = "2048"
+    })
+    error_message = "callback review environment is wrong: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
+  }
+}
+
+run "review_by_callback_defaults_to_23_hours_and_fail" {
+  command = apply
+  variables {
+    review = { mode = "callback" }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables["REVIEW_TIMEOUT_SECONDS"] == "82800"
+      && aws_lambda_function.this.environment[0].variables["REVIEW_TIMEOUT_MEANS"] == "fail"
+    )
+    error_message = "callback review defaults are wrong: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
+  }
+}
+
+run "review_by_callback_may_end_just_inside_the_execution" {
+  command = plan
+  variables {
+    review                    = { mode = "callback", timeout_seconds = 3599 }
+    durable_execution_timeout = 3600
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["REVIEW_TIMEOUT_SECONDS"] == "3599"
+    error_message = "a review timeout shorter than the execution timeout must be accepted"
+  }
+}

@@ -142,6 +142,56 @@ run "rejects_a_review_wait_out_of_range" {
   expect_failures = [var.review_wait_seconds]
 }
 
+run "rejects_an_unknown_review_mode" {
+  command = plan
+  variables {
+    review = { mode = "human" }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_an_unknown_review_timeout_policy" {
+  command = plan
+  variables {
+    review = { mode = "callback", on_timeout = "retry" }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_a_review_timeout_that_is_not_a_whole_positive_number" {
+  command = plan
+  variables {
+    review = { mode = "callback", timeout_seconds = 0.5 }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_a_review_timeout_that_does_not_fit_the_execution" {
+  command = plan
+  variables {
+    review                    = { mode = "callback", timeout_seconds = 3600 }
+    durable_execution_timeout = 3600
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_a_review_callback_for_the_video_workflow" {
+  command = plan
+  variables {
+    workflow = "video_generation"
+    review   = { mode = "callback" }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_environment_that_sets_the_review_mode" {
+  command = plan
+  variables {
+    environment_variables = { REVIEW_MODE = "callback" }
+  }
+  expect_failures = [var.environment_variables]
+}
+
 run "rejects_max_tokens_over_the_checkpoint_bound" {
   command = plan
   variables {

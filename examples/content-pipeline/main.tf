@@ -12,6 +12,7 @@ module "content_pipeline" {
   workflow            = "content_pipeline"
   model_id            = var.model_id
   review_wait_seconds = var.review_wait_seconds
+  review              = var.review
   max_tokens          = var.max_tokens
   tags                = { example = "content-pipeline" }
 }

@@ -22,6 +22,16 @@ variable "review_wait_seconds" {
   default     = 5
 }
 
+variable "review" {
+  description = "How the outline is reviewed: mode \"timer\" (the fixed wait above) or \"callback\" (a reviewer's decision within timeout_seconds; on_timeout \"fail\" or \"proceed\"). See the module's review input."
+  type = object({
+    mode            = optional(string, "timer")
+    timeout_seconds = optional(number, 82800)
+    on_timeout      = optional(string, "fail")
+  })
+  default = {}
+}
+
 variable "max_tokens" {
   description = "Maximum output tokens per model call."
   type        = number

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from durable_bedrock.errors import ConfigurationError
+from durable_bedrock.review import REVIEW_MODES, TIMEOUT_POLICIES, ReviewMode, ReviewSettings, TimeoutPolicy
 
 # Claude Haiku 4.5 through the US cross-region inference profile: Active in the
 # Bedrock model lifecycle, supports Converse, and is a fast, low-cost current
@@ -77,10 +78,34 @@ def _bedrock_region(env: Mapping[str, str]) -> str | None:
     return _optional(env, "BEDROCK_REGION", _REGION, "an AWS region name such as us-west-2")
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip() or default
+    if value not in allowed:
+        expected = " or ".join(f"{choice!r}" for choice in allowed)
+        raise ConfigurationError(name, f"got {value!r}; expected {expected}")
+    return value
+
+
+def _review_settings(env: Mapping[str, str]) -> ReviewSettings:
+    """REVIEW_MODE (timer: a fixed wait of REVIEW_WAIT_SECONDS; callback: a reviewer's
+    decision, at most REVIEW_TIMEOUT_SECONDS, after which REVIEW_TIMEOUT_MEANS proceed or fail)."""
+    mode: ReviewMode = "callback" if _choice(env, "REVIEW_MODE", "timer", REVIEW_MODES) == "callback" else "timer"
+    means: TimeoutPolicy = (
+        "proceed" if _choice(env, "REVIEW_TIMEOUT_MEANS", "fail", TIMEOUT_POLICIES) == "proceed" else "fail"
+    )
+    return ReviewSettings(
+        mode=mode,
+        wait_seconds=_integer(env, "REVIEW_WAIT_SECONDS", 5, 1, MAX_EXECUTION_SECONDS),
+        # The callback timeout must end before the execution does (ExecutionTimeout, at most 366 days).
+        timeout_seconds=_integer(env, "REVIEW_TIMEOUT_SECONDS", 82_800, 1, MAX_EXECUTION_SECONDS),
+        on_timeout=means,
+    )
+
+
 @dataclass(frozen=True)
 class ContentSettings:
     model_id: str
-    review_wait_seconds: int
+    review: ReviewSettings
     max_tokens: int
     bedrock_region: str | None = None
 
@@ -89,7 +114,7 @@ class ContentSettings:
         return cls(
             bedrock_region=_bedrock_region(env),
             model_id=_model_id(env, DEFAULT_TEXT_MODEL_ID),
-            review_wait_seconds=_integer(env, "REVIEW_WAIT_SECONDS", 5, 1, MAX_EXECUTION_SECONDS),
+            review=_review_settings(env),
             max_tokens=_integer(env, "MAX_TOKENS", 2048, 1, MAX_TOKENS_LIMIT),
         )
 

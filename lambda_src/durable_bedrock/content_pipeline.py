@@ -1,8 +1,13 @@
-"""Content pipeline: generate-outline -> editorial-review (wait) -> expand-draft -> summarize.
+"""Content pipeline: generate-outline -> editorial-review -> expand-draft -> summarize.
 
 Each Bedrock call runs in its own checkpointed step through the Converse API,
-so any text model works. After a resume, finished steps return their
-checkpointed replies: Bedrock is called once per step, however often the
+so any text model works. The editorial review (review.py) is a fixed wait, or
+a reviewer's decision: an approval's feedback goes into the draft prompt; a
+rejection ends the run, SUCCEEDED, with the outline and the reason but no
+draft (a rejection is an editorial outcome, not an error: a FAILED execution
+would raise failure alarms and send SQS-started runs to the dead-letter queue).
+
+After a resume, finished steps return their checkpointed replies: Bedrock is called once per step, however often the
 function is re-invoked. Handler: durable_bedrock.content_pipeline.handler.
 """
 
@@ -11,17 +16,17 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution, durable_step
-from aws_durable_execution_sdk_python.config import Duration
 
 from durable_bedrock import bedrock
 from durable_bedrock.checkpoint import ensure_fits_checkpoint
 from durable_bedrock.config import ContentSettings
 from durable_bedrock.errors import ConfigurationError
-from durable_bedrock.inputs import parse_content_request
+from durable_bedrock.inputs import ContentRequest, parse_content_request
 from durable_bedrock.retry_policy import BEDROCK_STEP
+from durable_bedrock.review import ReviewRecord, await_review
 
 SYSTEM_PROMPT = (
     "You are a precise technical writer. Answer with the requested text only: no preamble, no closing remarks."
@@ -43,14 +48,15 @@ class TokenUsage(TypedDict):
 
 
 class ContentResult(TypedDict):
-    """The execution's result."""
+    """The execution's result. A rejected outline has no draft and no summary."""
 
     topic: str
     outline: str
-    draft: str
-    summary: str
+    review: ReviewRecord
+    draft: NotRequired[str]
+    summary: NotRequired[str]
     model_id: str
-    usage: TokenUsage
+    usage: TokenUsage  # the tokens of the calls made
     truncated_steps: list[str]
 
 
@@ -96,9 +102,12 @@ def handler(event: object, context: DurableContext) -> ContentResult:
         name="generate-outline",
         config=BEDROCK_STEP,
     )
-    context.wait(Duration.from_seconds(config.review_wait_seconds), name="editorial-review")
+    review = await_review(context, title=request.topic, text=outline["text"], settings=config.review)
+    if review["decision"] == "rejected":
+        return _result(request, outline, review, config)
+
     draft = context.step(
-        ask_model("expand-draft", f"Expand this outline into a short article:\n\n{outline['text']}", config),
+        ask_model("expand-draft", draft_prompt(outline["text"], review["feedback"]), config),
         name="expand-draft",
         config=BEDROCK_STEP,
     )
@@ -107,19 +116,50 @@ def handler(event: object, context: DurableContext) -> ContentResult:
         name="summarize",
         config=BEDROCK_STEP,
     )
+    return _result(request, outline, review, config, draft, summary)
 
+
+def draft_prompt(outline: str, feedback: str | None) -> str:
+    prompt = f"Expand this outline into a short article:\n\n{outline}"
+    if feedback:
+        prompt += f"\n\nThe editor approved the outline with these notes; follow them:\n\n{feedback}"
+    return prompt
+
+
+def _result(
+    request: ContentRequest,
+    outline: ModelReply,
+    review: ReviewRecord,
+    config: ContentSettings,
+    draft: ModelReply | None = None,
+    summary: ModelReply | None = None,
+) -> ContentResult:
+    """The result, in the order things happened; without draft and summary when the outline was rejected."""
     steps = {"generate-outline": outline, "expand-draft": draft, "summarize": summary}
+    replies = {name: reply for name, reply in steps.items() if reply is not None}
+    usage: TokenUsage = {
+        "input_tokens": sum(reply["input_tokens"] for reply in replies.values()),
+        "output_tokens": sum(reply["output_tokens"] for reply in replies.values()),
+    }
+    truncated = [name for name, reply in replies.items() if reply["stop_reason"] == "max_tokens"]
+    if draft is None or summary is None:
+        return {
+            "topic": request.topic,
+            "outline": outline["text"],
+            "review": review,
+            "model_id": config.model_id,
+            "usage": usage,
+            "truncated_steps": truncated,
+        }
     return {
         "topic": request.topic,
         "outline": outline["text"],
+        "review": review,
         "draft": draft["text"],
         "summary": summary["text"],
         "model_id": config.model_id,
-        "usage": {
-            "input_tokens": sum(s["input_tokens"] for s in steps.values()),
-            "output_tokens": sum(s["output_tokens"] for s in steps.values()),
-        },
-        "truncated_steps": [name for name, s in steps.items() if s["stop_reason"] == "max_tokens"],
+        "usage": usage,
+        "truncated_steps": truncated,
     }
 
 

@@ -35,3 +35,18 @@ class ModelAccessError(PermissionError):
 
 class VideoMissingError(RuntimeError):
     """Bedrock reported the video job Completed but no video is in its output folder."""
+
+
+class ReviewDecisionError(ValueError):
+    """The payload a reviewer sent with the review callback is not a valid decision."""
+
+    def __init__(self, problem: str):
+        super().__init__(f"review decision: {problem}")
+
+
+class ReviewTimeoutError(TimeoutError):
+    """Nobody decided the review before its timeout, and the policy says to fail."""
+
+
+class ReviewCallbackFailedError(RuntimeError):
+    """The review callback was answered with SendDurableExecutionCallbackFailure instead of a decision."""

@@ -48,6 +48,7 @@ def test_every_step_succeeds_and_the_result_sums_usage(pipeline):
     assert json.loads(result.result) == {
         "topic": "durable functions",
         "outline": "- point one\n- point two",
+        "review": {"decision": "timer_elapsed", "by": None, "feedback": None, "reason": None, "waited_seconds": 30},
         "draft": "The full article.",
         "summary": "Two sentences.",
         "model_id": "us.amazon.nova-lite-v1:0",
@@ -220,6 +221,10 @@ def test_bad_input_fails_at_once_naming_the_field(pipeline, payload, field, rule
         ("MAX_TOKENS", "0", "allowed range is 1 to 16000"),
         ("MAX_TOKENS", "lots", "expected a whole number"),
         ("REVIEW_WAIT_SECONDS", "-5", "allowed range is 1 to"),
+        ("REVIEW_MODE", "human", "expected 'timer' or 'callback'"),
+        ("REVIEW_TIMEOUT_SECONDS", "0", "allowed range is 1 to 31622400"),
+        ("REVIEW_TIMEOUT_SECONDS", "1d", "expected a whole number"),
+        ("REVIEW_TIMEOUT_MEANS", "retry", "expected 'proceed' or 'fail'"),
         ("BEDROCK_MODEL_ID", " ", "must not be empty"),
         ("BEDROCK_MODEL_ID", "claude sonnet", "expected a model id"),
         ("BEDROCK_REGION", "Frankfurt", "an AWS region name"),
