@@ -183,12 +183,17 @@ module-test/%:
 PYTEST_WORKERS ?= 4
 XDIST := --dist loadfile --no-loadscope-reorder
 
+# The workflow tests on a Lambda runtime's Python need no emulator and little CPU: they run alongside
+# (their output printed after pytest's), while the end-to-end workers mostly wait on the provider.
 test-python: setup
-	@echo "test: pytest ($$($(PYTHON) --version), $(PYTEST_WORKERS) workers), IAM enforced: $${LOCAL_AWS_AUTH:-1}"
-	@$(TEST_ENV) LOCAL_AWS_AUTH=$${LOCAL_AWS_AUTH:-1} TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) \
-	  $(DEV_VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) $(XDIST)
-	@echo "test: workflow tests on $$($(LAMBDA_PYTHON) --version) (a Lambda runtime's Python)"
-	@$(TEST_ENV) $(LAMBDA_VENV)/bin/pytest -q tests/workflows
+	@echo "test: pytest ($$($(PYTHON) --version), $(PYTEST_WORKERS) workers), IAM enforced: $${LOCAL_AWS_AUTH:-1}; alongside, workflow tests on $$($(LAMBDA_PYTHON) --version)"
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; main=0; runtime_status=0; \
+	  $(TEST_ENV) $(LAMBDA_VENV)/bin/pytest -q -p no:cacheprovider tests/workflows >"$$log" 2>&1 & runtime=$$!; \
+	  $(TEST_ENV) LOCAL_AWS_AUTH=$${LOCAL_AWS_AUTH:-1} TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) \
+	    $(DEV_VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) $(XDIST) || main=$$?; \
+	  wait $$runtime || runtime_status=$$?; \
+	  echo "test: workflow tests on $$($(LAMBDA_PYTHON) --version) (a Lambda runtime's Python)"; cat "$$log"; \
+	  if (( main )); then exit $$main; fi; exit $$runtime_status
 
 test-iam: setup ## The end-to-end tests alone, on a local AWS that enforces IAM (make test runs them so too)
 	@$(TEST_ENV) LOCAL_AWS_AUTH=1 TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) \
