@@ -86,11 +86,15 @@ else
 $(error TARGET must be local or aws, got "$(TARGET)")
 endif
 export PAYLOAD
-# The user command line (cli/): invoke, history, stop-executions, preflight.
+# make approve / make reject: the reviewer's text reaches the command line through the environment,
+# so quotes and spaces in it survive; EXECUTION=<name>|last picks the execution (default last).
+export FEEDBACK REASON
+EXECUTION ?= last
+# The user command line (cli/): invoke, history, approve, reject, stop-executions, preflight.
 CLI = TF="$(TF)" $(DEV_VENV)/bin/python cli
 
 .PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-compat-needed clean
-.PHONY: demo apply invoke history stop-executions destroy known-example example-ready bench preflight
+.PHONY: demo apply invoke history approve reject stop-executions destroy known-example example-ready bench preflight
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -226,8 +230,15 @@ apply: setup known-example ## Deploy an example: EXAMPLE=content-pipeline|video-
 invoke: example-ready ## Run the applied example once and follow it (PAYLOAD='{"topic": "..."}' to choose the input)
 	@$(CLI) invoke --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) $(INVOKE_ARGS)
 
-history: example-ready ## Print the step timeline of the newest execution of the example's published version
-	@$(CLI) history --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT)
+history: example-ready ## Print the timeline of the newest execution of the example's published version (EXECUTION=<name> for another)
+	@$(CLI) history --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) --execution "$(EXECUTION)"
+
+# Both send the decision, then follow the execution to its end (REVIEW_ARGS=--no-follow returns at once).
+approve: example-ready ## Approve an execution's pending review: EXECUTION=<name>|last, FEEDBACK='notes for the writer' (optional)
+	@$(CLI) approve --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) --execution "$(EXECUTION)" $(REVIEW_ARGS)
+
+reject: example-ready ## Reject an execution's pending review: EXECUTION=<name>|last, REASON='why' (required)
+	@$(CLI) reject --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT) --execution "$(EXECUTION)" $(REVIEW_ARGS)
 
 stop-executions: example-ready ## Stop the unfinished durable executions of every version of the example's function
 	@$(CLI) stop-executions --example-dir $(EXAMPLE_DIR) $(INVOKE_ENDPOINT)

@@ -1,5 +1,6 @@
 """durable-bedrock: the command line for a deployed example, behind `make
-invoke`, `make history`, `make stop-executions` and `make preflight`.
+invoke`, `make history`, `make approve`, `make reject`, `make stop-executions` and
+`make preflight`.
 
     python cli <command> --help
     python cli invoke --example-dir examples/content-pipeline
@@ -12,10 +13,18 @@ from __future__ import annotations
 
 import sys
 
+import approve
 import invoke
 import preflight
 
-COMMANDS = {**invoke.COMMANDS, "preflight": preflight.DESCRIPTION}
+# In the order a user meets them: run, look, decide a review, clean up, check an account.
+COMMANDS: dict[str, str] = {
+    "invoke": invoke.COMMANDS["invoke"],
+    "history": invoke.COMMANDS["history"],
+    **approve.DESCRIPTIONS,
+    "stop-executions": invoke.COMMANDS["stop-executions"],
+    "preflight": preflight.DESCRIPTION,
+}
 
 
 def usage() -> str:
@@ -34,6 +43,8 @@ def main(argv: list[str]) -> int:
         return 2
     if command == "preflight":
         return preflight.main(options)
+    if command in ("approve", "reject"):
+        return approve.main(options, "approve" if command == "approve" else "reject")
     return invoke.main(options, command)
 
 

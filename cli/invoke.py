@@ -3,14 +3,17 @@ show the newest one; stop the unfinished ones.
 
     python cli invoke --example-dir examples/content-pipeline [--payload JSON] [--name NAME]
                       [--timeout SECONDS] [--endpoint-url http://127.0.0.1:4566] [--json]
-    python cli history --example-dir ... [--endpoint-url ...] [--json]
+    python cli history --example-dir ... [--execution NAME|last] [--endpoint-url ...] [--json]
     python cli stop-executions --example-dir ... [--endpoint-url ...] [--confirm]
 
 Reads the example's outputs with terraform/tofu (the TF environment variable
 names the binary). `invoke` starts the published version through its alias,
 asynchronously and with a durable execution name (a retried start is the same
-execution), then prints one line per history event until the execution ends.
-`history` prints the timeline of the published version's newest execution;
+execution), then prints one line per history event until the execution ends;
+while an editorial review waits for a decision it says so, with the commands
+that answer it (review_callbacks.py; `approve` and `reject` are approve.py).
+`history` prints the timeline of the published version's newest execution
+(or of the one named with --execution);
 `stop-executions` stops the unfinished executions of every version
 (stop_executions.py). Without --endpoint-url it talks to AWS with the default
 credential chain.
@@ -19,7 +22,7 @@ Exit status: 0 SUCCEEDED (stop-executions: nothing left running); 1 the
 execution failed, timed out, was stopped or is being deleted (stop-executions:
 some could not be stopped); 2 nothing to invoke (not applied, no credentials,
 bad payload, ...); 3 the execution has not ended: still running when --timeout
-ran out, or paused.
+ran out or following was interrupted (Ctrl-C), or paused.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 import stop_executions
+from review_callbacks import Review, review_of, waiting_notice
 from timeline import lines
 
 if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
@@ -96,6 +100,7 @@ class Outcome(TypedDict):
     result: object  # the execution's result, decoded from JSON; None without one
     error: ErrorObjectOutputTypeDef | None
     timeline: list[str]
+    pending_review: str | None  # the callback id of a review waiting for a decision, else None
 
 
 def example_outputs(example_dir: str) -> dict[str, Any]:
@@ -220,6 +225,7 @@ def follow(
     *,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    watch: Callable[[list[EventTypeDef]], list[str]] | None = None,
 ) -> tuple[GetDurableExecutionResponseTypeDef, list[EventTypeDef]]:
     """Polls until the execution stops moving; prints one timeline line per new
     history event as it appears. Returns the last execution description (with
@@ -244,6 +250,9 @@ def follow(
       DELETING: returns: DeleteDurableExecution is removing it and its history.
       Any other (newer) status: said once, keeps following.
     Raises TimeoutError when `timeout` seconds pass first.
+
+    `watch`, given every event so far whenever new ones arrive, returns lines
+    to print after theirs (live only): the pending-review notice.
     """
     reader = HistoryReader(client, arn)
     deadline = clock() + timeout
@@ -260,6 +269,8 @@ def follow(
             events += new
             if live:
                 for line in lines(new, execution["StartTimestamp"]):
+                    print(line, flush=True)
+                for line in watch(events) if watch and new else []:
                     print(line, flush=True)
             changed = bool(new) or now != status
             status = now
@@ -331,9 +342,31 @@ def latest_execution_arn(client: LambdaClient, function_name: str, version: str)
     return max(heads, key=lambda e: e["StartTimestamp"])["DurableExecutionArn"]
 
 
+def pending_review(execution: GetDurableExecutionResponseTypeDef, events: list[EventTypeDef]) -> Review | None:
+    """The review callback waiting for a decision, if the execution still runs and has one."""
+    review = review_of(events)
+    return review if review and review.state == "pending" and execution["Status"] in NOT_ENDED else None
+
+
+def review_watch(example_dir: str, execution_name: str, region: str) -> Callable[[list[EventTypeDef]], list[str]]:
+    """follow()'s watch: the waiting-for-review notice, once per review callback."""
+    shown: set[str] = set()
+    example = os.path.basename(os.path.normpath(example_dir))
+
+    def watch(events: list[EventTypeDef]) -> list[str]:
+        review = review_of(events)
+        if not review or review.state != "pending" or review.callback_id in shown:
+            return []
+        shown.add(review.callback_id)
+        return waiting_notice(review, example, execution_name, region, following=True)
+
+    return watch
+
+
 def summary(execution: GetDurableExecutionResponseTypeDef, events: list[EventTypeDef]) -> Outcome:
     end = execution.get("EndTimestamp") or datetime.now(UTC)
     result = execution.get("Result")
+    review = pending_review(execution, events)
     return {
         "execution_arn": execution["DurableExecutionArn"],
         "status": execution["Status"],
@@ -341,6 +374,7 @@ def summary(execution: GetDurableExecutionResponseTypeDef, events: list[EventTyp
         "result": json.loads(result) if result else None,
         "error": execution.get("Error"),
         "timeline": [line.strip() for line in lines(events, execution["StartTimestamp"])],
+        "pending_review": review.callback_id if review else None,
     }
 
 
@@ -384,13 +418,20 @@ def run(command: str, args: argparse.Namespace) -> int:
         return stop_executions.run(client, function_name, confirm=args.confirm)
     live = not args.json
     client = lambda_client(alias_arn, args.endpoint_url)
+    region = alias_arn.split(":")[3]
     if command == "history":
-        arn = latest_execution_arn(client, function_name, str(outputs["version"]))
+        arn = find_execution(client, function_name, str(outputs["version"]), args.execution)
         execution = client.get_durable_execution(DurableExecutionArn=arn)
         events = HistoryReader(client, arn, include_data=True).read()
+        review = pending_review(execution, events)
         if live:
-            print(f"last execution of {alias_arn}:")
+            which = "last execution" if args.execution == "last" else "execution"
+            print(f"{which} {execution['DurableExecutionName']} of {alias_arn}:")
             print("\n".join(lines(events, execution["StartTimestamp"])))
+            if review:
+                example = os.path.basename(os.path.normpath(args.example_dir))
+                name = execution["DurableExecutionName"]
+                print("\n".join(waiting_notice(review, example, name, region, following=False)))
         return report(summary(execution, events), args.json)
 
     payload = args.payload or os.environ.get("PAYLOAD") or outputs.get("sample_payload") or "{}"
@@ -416,15 +457,34 @@ def run(command: str, args: argparse.Namespace) -> int:
         )
     elif live:
         print(f"started {name} on {alias_arn}\n  payload {payload}")
+    return follow_to_the_end(client, arn, args.example_dir, name, args.timeout, live)
+
+
+def follow_to_the_end(client: LambdaClient, arn: str, example_dir: str, name: str, timeout: float, live: bool) -> int:
+    """follow(), announcing a pending review; reports the outcome. Running out of time or Ctrl-C
+    only stop the following: the execution goes on, and the message says how to find it again."""
+    region = arn.split(":")[3]
+    example = os.path.basename(os.path.normpath(example_dir))
+    again = f"`make history EXAMPLE={example} EXECUTION={name}` shows it"
     try:
-        execution, events = follow(client, arn, args.timeout, live)
+        execution, events = follow(client, arn, timeout, live, watch=review_watch(example_dir, name, region))
     except TimeoutError:
-        print(
-            f"still running after {args.timeout:.0f} s: follow it with `make history` ({arn})",
-            file=sys.stderr,
-        )
+        print(f"still running after {timeout:.0f} s: {again} ({arn})", file=sys.stderr)
         return 3
-    return report(summary(execution, events), args.json)
+    except KeyboardInterrupt:
+        print(f"\nstopped following; the execution goes on: {again} ({arn})", file=sys.stderr)
+        return 3
+    return report(summary(execution, events), as_json=not live)
+
+
+def find_execution(client: LambdaClient, function_name: str, version: str, execution: str) -> str:
+    """The ARN of the execution named `execution`, or with "last" the newest of the published version."""
+    if execution == "last":
+        return latest_execution_arn(client, function_name, version)
+    found = named_execution(client, function_name, execution)
+    if not found:
+        raise Problem(f"{function_name} has no durable execution named {execution} (EXECUTION=<name>|last)")
+    return found["DurableExecutionArn"]
 
 
 COMMANDS = {
@@ -451,6 +511,12 @@ def parser_for(command: str) -> argparse.ArgumentParser:
         )
     if command in ("invoke", "history"):
         parser.add_argument("--json", action="store_true", help="print one JSON document instead of live lines")
+    if command == "history":
+        parser.add_argument(
+            "--execution",
+            default="last",
+            help="the execution's name, or last (the default): the newest of the published version",
+        )
     if command == "stop-executions":
         parser.add_argument("--confirm", action="store_true", help="ask before stopping any")
     return parser
@@ -459,8 +525,13 @@ def parser_for(command: str) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, command: str = "invoke") -> int:
     parser = parser_for(command)
     args = parser.parse_args(argv)
+    return guarded(command, args.endpoint_url, lambda: run(command, args))
+
+
+def guarded(command: str, endpoint_url: str | None, action: Callable[[], int]) -> int:
+    """action()'s exit status; the problems every command may meet said in one line, with exit status 2."""
     try:
-        return run(command, args)
+        return action()
     except Problem as problem:
         print(f"{command}: {problem}", file=sys.stderr)
     except NoCredentialsError:
@@ -469,7 +540,7 @@ def main(argv: list[str] | None = None, command: str = "invoke") -> int:
             file=sys.stderr,
         )
     except EndpointConnectionError as error:
-        hint = " : is local AWS running? `make up`" if args.endpoint_url else ""
+        hint = " : is local AWS running? `make up`" if endpoint_url else ""
         print(f"{command}: cannot reach {error.kwargs.get('endpoint_url')}{hint}", file=sys.stderr)
     except ClientError as error:
         code = error_code(error)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
     from mypy_boto3_lambda.type_defs import (
+        CallbackFailedDetailsTypeDef,
         EventTypeDef,
         ExecutionFailedDetailsTypeDef,
         ExecutionStoppedDetailsTypeDef,
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
     # The details of the events that may carry an error.
     ErrorDetails = (
         StepFailedDetailsTypeDef
+        | CallbackFailedDetailsTypeDef
         | ExecutionFailedDetailsTypeDef
         | ExecutionTimedOutDetailsTypeDef
         | ExecutionStoppedDetailsTypeDef
@@ -70,6 +72,14 @@ def describe(event: EventTypeDef) -> str | None:
         return f"wait {name}{until_text} ({wait.get('Duration', '?')} s, no compute while waiting)"
     if kind == "WaitSucceeded":
         return f"wait {name} over"
+    if kind == "CallbackStarted":
+        return f"callback {name} waiting for an answer (no compute while waiting)"
+    if kind == "CallbackSucceeded":
+        return f"callback {name} answered"
+    if kind == "CallbackFailed":
+        return f"callback {name} answered with a failure{_error_text(event.get('CallbackFailedDetails', {}))}"
+    if kind == "CallbackTimedOut":
+        return f"callback {name} timed out: nobody answered in time"
     if kind == "InvocationCompleted":
         completed = event.get("InvocationCompletedDetails")
         error = completed.get("Error") if completed else None

@@ -1,5 +1,5 @@
 """`python cli <command>`: the one entry point of the user command line (the
-Makefile's invoke, history, stop-executions and preflight targets run it)."""
+Makefile's invoke, history, approve, reject, stop-executions and preflight targets run it)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-COMMANDS = ["invoke", "history", "stop-executions", "preflight"]
+COMMANDS = ["invoke", "history", "approve", "reject", "stop-executions", "preflight"]
 
 
 def durable_bedrock(*argv: str) -> subprocess.CompletedProcess:

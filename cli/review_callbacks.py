@@ -1,0 +1,106 @@
+"""The editorial review as a durable execution's history shows it: is a review
+callback waiting for a decision, and how does a reviewer answer it.
+
+The review block (lambda_src/durable_bedrock/review.py, await_review) waits in
+a child context named "editorial-review" (its default name) holding the
+callback "editorial-review create callback id" (the SDK names the callback
+"<name> create callback id": operation/callback.py, wait_for_callback_handler).
+The history shows that callback as a CallbackStarted event whose
+CallbackStartedDetails.CallbackId is what SendDurableExecutionCallbackSuccess
+takes, and closes it with CallbackSucceeded, CallbackFailed or CallbackTimedOut
+carrying the same operation Id (botocore 1.44.5 lambda model: EventType,
+Event.Id / ParentId / Name, CallbackStartedDetails). The id is not execution
+data: a history read with IncludeExecutionData=false has it too.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+# The review block's own code (the decision's format and the commands that send it) is the
+# Lambda package's: the command line imports it from there, and re-exports it for approve.py.
+sys.path.append(str(Path(__file__).resolve().parents[1] / "lambda_src"))
+from durable_bedrock.errors import ReviewDecisionError
+from durable_bedrock.review import Verdict, decision_commands, parse_decision
+
+__all__ = ["ReviewDecisionError", "Verdict", "parse_decision"]
+
+if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
+    from mypy_boto3_lambda.type_defs import EventTypeDef
+
+REVIEW_OPERATION = "editorial-review"  # await_review's default name
+REVIEW_CALLBACK = f"{REVIEW_OPERATION} create callback id"
+ReviewState = Literal["pending", "answered", "failed", "expired"]
+CLOSING_EVENTS: dict[str, ReviewState] = {
+    "CallbackSucceeded": "answered",
+    "CallbackFailed": "failed",
+    "CallbackTimedOut": "expired",
+}
+
+
+@dataclass(frozen=True)
+class Review:
+    """The newest review callback of an execution and where it stands."""
+
+    callback_id: str
+    state: ReviewState
+    started_at: datetime | None
+    closed_at: datetime | None = None
+
+
+def is_review_callback(event: EventTypeDef, review_contexts: set[str]) -> bool:
+    """A CallbackStarted of the review block: under a context named REVIEW_OPERATION, or named as its callback."""
+    return event.get("ParentId") in review_contexts or event.get("Name") == REVIEW_CALLBACK
+
+
+def review_of(events: list[EventTypeDef]) -> Review | None:
+    """The execution's newest review callback (a replayed or repeated review starts a new one), or None."""
+    contexts = {
+        e["Id"]
+        for e in events
+        if e.get("EventType") == "ContextStarted" and e.get("Name") == REVIEW_OPERATION and "Id" in e
+    }
+    review: Review | None = None
+    operation_id: str | None = None
+    for event in events:
+        kind = event.get("EventType", "")
+        if kind == "CallbackStarted" and is_review_callback(event, contexts):
+            callback_id = event.get("CallbackStartedDetails", {}).get("CallbackId")
+            if callback_id:
+                review = Review(callback_id, "pending", event.get("EventTimestamp"))
+                operation_id = event.get("Id")
+        elif review and kind in CLOSING_EVENTS and event.get("Id") == operation_id:
+            review = Review(review.callback_id, CLOSING_EVENTS[kind], review.started_at, event.get("EventTimestamp"))
+    return review
+
+
+def answer_commands(example: str, execution_name: str, callback_id: str, region: str) -> list[str]:
+    """How to answer a pending review: `make approve` / `make reject`, and the AWS CLI equivalent."""
+    target = f"EXAMPLE={example} EXECUTION={shlex.quote(execution_name)}"
+    raw = decision_commands(callback_id, region)
+    return [
+        f"  approve: make approve {target} [FEEDBACK='notes for the writer']",
+        f"  reject:  make reject {target} REASON='why'",
+        "  (add TARGET=aws for a deployed example; the same, with the AWS CLI:",
+        f"   {raw['approve']}",
+        f"   {raw['reject']})",
+    ]
+
+
+def waiting_notice(review: Review, example: str, execution_name: str, region: str, following: bool) -> list[str]:
+    """What `make invoke` and `make history` print while the review waits for a decision."""
+    lines = [
+        f"waiting for review: callback {review.callback_id}",
+        *answer_commands(example, execution_name, review.callback_id, region),
+    ]
+    if following:
+        lines.append(
+            "still following (a reviewer may take hours): Ctrl-C stops following, not the execution; "
+            f"`make history EXAMPLE={example}` shows it again, and `make approve`/`make reject` follow it to its end"
+        )
+    return lines
