@@ -227,3 +227,52 @@ run "profile_in_another_region" {
     error_message = "the profile ARN must be in bedrock_region: ${aws_iam_role_policy.bedrock.policy}"
   }
 }
+
+# --- The reviewers' policy (output) -------------------------------------------------
+
+run "reviewer_policy_answers_this_functions_reviews_only" {
+  command = apply
+
+  variables {
+    review = { mode = "callback" }
+  }
+
+  assert {
+    condition = jsondecode(output.reviewer_policy_json) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "AnswerReviews"
+          Effect   = "Allow"
+          Action   = "lambda:SendDurableExecutionCallbackSuccess"
+          Resource = "arn:aws:lambda:us-east-1:123456789012:function:pipeline:*"
+        },
+        {
+          Sid      = "FindPendingReviews"
+          Effect   = "Allow"
+          Action   = ["lambda:GetDurableExecution", "lambda:GetDurableExecutionHistory"]
+          Resource = "arn:aws:lambda:us-east-1:123456789012:function:pipeline:*"
+        },
+        {
+          Sid    = "FindExecutionsByName"
+          Effect = "Allow"
+          Action = "lambda:ListDurableExecutionsByFunction"
+          Resource = [
+            "arn:aws:lambda:us-east-1:123456789012:function:pipeline",
+            "arn:aws:lambda:us-east-1:123456789012:function:pipeline:*",
+          ]
+        },
+      ]
+    }
+    error_message = "unexpected reviewer policy: ${output.reviewer_policy_json}"
+  }
+}
+
+run "no_reviewer_policy_without_callback_reviews" {
+  command = apply
+
+  assert {
+    condition     = output.reviewer_policy_json == null
+    error_message = "timer mode has nobody to review, so no reviewer policy: ${jsonencode(output.reviewer_policy_json)}"
+  }
+}

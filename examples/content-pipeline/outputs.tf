@@ -27,3 +27,8 @@ output "invoke_command" {
   description = "Ready-to-paste AWS CLI command that starts an execution."
   value       = module.content_pipeline.invoke_command
 }
+
+output "reviewer_policy_json" {
+  description = "With review.mode = \"callback\": the IAM policy document for the people who run make approve / make reject (null in timer mode)."
+  value       = module.content_pipeline.reviewer_policy_json
+}
