@@ -11,6 +11,8 @@ from botocore.config import Config
 
 FUNCTIONS = Path(__file__).resolve().parent / "functions"
 SDK_DIR = Path(aws_durable_execution_sdk_python.__file__).resolve().parent
+# Test functions that run the project's own code: the packages zipped with them.
+PACKAGES = {"reviewed": [Path(__file__).resolve().parents[3] / "lambda_src" / "durable_bedrock"]}
 # The AWS managed policy a durable function's role needs (the module attaches it too).
 DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
 # An execution role's trust policy: Lambda (service principal lambda.amazonaws.com) may assume it.
@@ -33,12 +35,13 @@ CLIENT_KWARGS = {
 def function_zip(source: str, module: str) -> bytes:
     """A deployment package: functions/<source>.py as <module>.py plus the
     pinned durable SDK (the emulator's interpreter provides boto3, as the
-    Lambda runtime does)."""
+    Lambda runtime does), and the project packages it imports (PACKAGES)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(FUNCTIONS / f"{source}.py", f"{module}.py")
-        for path in sorted(SDK_DIR.rglob("*.py")):
-            zf.write(path, f"{SDK_DIR.name}/{path.relative_to(SDK_DIR)}")
+        for package in [SDK_DIR, *PACKAGES.get(source, [])]:
+            for path in sorted(package.rglob("*.py")):
+                zf.write(path, f"{package.name}/{path.relative_to(package)}")
     return buf.getvalue()
 
 

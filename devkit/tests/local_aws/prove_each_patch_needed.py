@@ -71,6 +71,10 @@ COVERING_TESTS = {
         "test_a_callback_needs_its_send_action",
         "test_invoke_by_name_and_qualifier_is_authorized_on_the_alias_it_names",
     ],
+    "callback_timeouts_of_zero_mean_none": [
+        "test_a_callback_without_a_heartbeat_timeout_waits_for_its_answer",
+        "test_invoke_shows_the_pending_review_and_approve_finishes_it",
+    ],
     "function_logs_written_as_the_role": [
         "test_logs_need_create_log_stream_and_put_log_events_on_the_group",
         "test_a_grant_on_the_bare_log_group_arn_writes_nothing",
