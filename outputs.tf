@@ -102,3 +102,8 @@ output "sqs_dead_letter_queue_arn" {
   description = "Dead-letter queue of the created trigger queue (null when none was created)."
   value       = local.create_queue ? aws_sqs_queue.dead_letters[0].arn : null
 }
+
+output "reviewer_policy_json" {
+  description = "review.mode = \"callback\": an IAM policy document (JSON) for the people who approve or reject reviews with the command line (make approve / make reject): answering this function's review callbacks and reading its executions, nothing else. Attach it to their user or role. null in timer mode."
+  value       = var.review.mode == "callback" ? jsonencode(local.reviewer_policy) : null
+}

@@ -1,5 +1,6 @@
 # What a person who answers editorial reviews with the command line (make approve / make reject)
-# needs, as a policy document to attach to their user or role (review.mode = "callback" only).
+# needs, as a policy document to attach to their user or role (review.mode = "callback" only;
+# the output reviewer_policy_json in outputs.tf).
 #
 # Durable-execution actions are authorized on the durable execution's ARN,
 # function:<name>:<version>/durable-execution/<execution name>/<id>, which the unqualified
@@ -41,9 +42,4 @@ locals {
       },
     ]
   }
-}
-
-output "reviewer_policy_json" {
-  description = "review.mode = \"callback\": an IAM policy document (JSON) for the people who approve or reject reviews with the command line (make approve / make reject): answering this function's review callbacks and reading its executions, nothing else. Attach it to their user or role. null in timer mode."
-  value       = var.review.mode == "callback" ? jsonencode(local.reviewer_policy) : null
 }
