@@ -118,13 +118,13 @@ def lambda_client(alias_arn: str, endpoint_url: str | None, attempts: int = 3) -
     # Retries of the Invoke call reuse its DurableExecutionName, so they cannot start a second execution.
     # `attempts` counts the first call too: total_max_attempts (botocore's max_attempts counts retries only).
     config = Config(retries={"mode": "standard", "total_max_attempts": attempts}, read_timeout=60)
-    if endpoint_url:  # the local emulator takes any credentials; these never leave loopback
+    if endpoint_url:  # local AWS: its root keys (test/test), or a local IAM user's keys to act as that user
         return boto3.client(
             "lambda",
             region_name=region,
             endpoint_url=endpoint_url,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+            aws_access_key_id=os.environ.get("LOCAL_AWS_ACCESS_KEY_ID") or "test",
+            aws_secret_access_key=os.environ.get("LOCAL_AWS_SECRET_ACCESS_KEY") or "test",
             config=config,
         )
     return boto3.client("lambda", region_name=region, config=config)

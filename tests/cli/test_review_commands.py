@@ -343,3 +343,16 @@ def test_the_command_exits_2_with_one_line(applied, capsys, monkeypatch):
         capsys.readouterr().err
         == "reject: a rejection needs a reason: REASON='why' (it is recorded in the execution's result)\n"
     )
+
+
+def test_the_local_aws_client_may_act_as_a_local_iam_user(monkeypatch):
+    """LOCAL_AWS_ACCESS_KEY_ID / LOCAL_AWS_SECRET_ACCESS_KEY: the keys of a user created in local AWS
+    (the end-to-end test runs `make approve` as a holder of reviewer_policy_json); else its root test/test."""
+    monkeypatch.delenv("LOCAL_AWS_ACCESS_KEY_ID", raising=False)
+    root = invoke.lambda_client(ALIAS_ARN, "http://127.0.0.1:9")._request_signer._credentials
+    monkeypatch.setenv("LOCAL_AWS_ACCESS_KEY_ID", "LKIAREVIEWER")
+    monkeypatch.setenv("LOCAL_AWS_SECRET_ACCESS_KEY", "secret")
+    user = invoke.lambda_client(ALIAS_ARN, "http://127.0.0.1:9")._request_signer._credentials
+
+    assert (root.access_key, root.secret_key) == ("test", "test")
+    assert (user.access_key, user.secret_key) == ("LKIAREVIEWER", "secret")

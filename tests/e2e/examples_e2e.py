@@ -73,19 +73,19 @@ EXAMPLES = {
 }
 
 
+def make_command(target: str, name: str, local_aws, *variables: str) -> list[str]:
+    """`make <target>` for an example against the test session's local AWS, in a Terraform workspace of its own."""
+    return [
+        "make", "--no-print-directory", target, f"EXAMPLE={name}", "TARGET=local", "WORKSPACE=e2e",
+        f"LOCAL_AWS_PORT={local_aws.port}", f"LOCAL_AWS_STATE={local_aws.state_dir}", *variables,
+    ]  # fmt: skip
+
+
 def make(target: str, name: str, local_aws, *variables: str) -> subprocess.CompletedProcess:
-    """Runs `make <target>` for an example against the test session's local AWS,
-    in a Terraform workspace of its own."""
+    """Runs make_command(...) to its end."""
     return subprocess.run(
-        [
-            "make", "--no-print-directory", target, f"EXAMPLE={name}", "TARGET=local", "WORKSPACE=e2e",
-            f"LOCAL_AWS_PORT={local_aws.port}", f"LOCAL_AWS_STATE={local_aws.state_dir}", *variables,
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
+        make_command(target, name, local_aws, *variables), cwd=REPO, capture_output=True, text=True, check=False
+    )
 
 
 def client(service: str, example: Example, local_aws):

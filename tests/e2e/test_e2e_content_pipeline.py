@@ -2,11 +2,14 @@
 examples_e2e.py."""
 
 import json
+import queue
+import subprocess
+import threading
 import time
 
 import examples_e2e as e2e
 import pytest
-from examples_e2e import client, example_outputs, make
+from examples_e2e import REPO, client, example_outputs, make, make_command
 
 from durable_api import wait_for_event
 
@@ -118,18 +121,90 @@ def test_without_the_durable_policys_log_actions_the_run_succeeds_and_logs_nothi
     assert events_since(restored), "with the managed policy back, the run logged nothing"
 
 
+# The module's review input in callback mode, as TF_VAR_review (the example passes it through).
+REVIEW_BY_CALLBACK = 'TF_VAR_review={mode="callback"}'
+
+
+def lines_until(stream_lines: queue.Queue, text: str, timeout: float) -> list[str]:
+    """Lines read from a running command until one contains `text`."""
+    seen, deadline = [], time.monotonic() + timeout
+    while not any(text in line for line in seen):
+        try:
+            seen.append(stream_lines.get(timeout=max(0.1, deadline - time.monotonic())))
+        except queue.Empty:
+            raise AssertionError(f"no {text!r} within {timeout} s; printed: {''.join(seen)}") from None
+    return seen
+
+
+def test_a_review_by_callback_is_shown_by_invoke_and_answered_by_make_approve(deployed, local_aws):
+    """review.mode = "callback": `make invoke` shows the pending review with the
+    commands that answer it, and keeps following; `make approve FEEDBACK=...`, run
+    as an IAM user holding only the module's reviewer_policy_json (IAM enforced),
+    sends the decision and follows the run to SUCCEEDED; the result records it and
+    the history holds the answered callback."""
+    name, example = deployed
+    e2e.require_enforced_iam(local_aws)
+    applied = make("apply", name, local_aws, REVIEW_BY_CALLBACK)
+    assert applied.returncode == 0, applied.stderr[-3000:]
+    reviewer_policy = example_outputs(name)["reviewer_policy_json"]
+    iam = client("iam", example, local_aws)
+    iam.create_user(UserName="e2e-reviewer")
+    iam.put_user_policy(UserName="e2e-reviewer", PolicyName="reviewer", PolicyDocument=reviewer_policy)
+    key = iam.create_access_key(UserName="e2e-reviewer")["AccessKey"]
+    reviewer = [
+        f"LOCAL_AWS_ACCESS_KEY_ID={key['AccessKeyId']}",
+        f"LOCAL_AWS_SECRET_ACCESS_KEY={key['SecretAccessKey']}",
+    ]
+
+    invoking = subprocess.Popen(
+        make_command("invoke", name, local_aws, "INVOKE_ARGS=--name e2e-review --timeout 120"),
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    printed: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=lambda: [printed.put(line) for line in invoking.stdout], daemon=True)
+    reader.start()
+    try:
+        shown = "".join(lines_until(printed, "still following", timeout=90))
+        approved = make(
+            "approve", name, local_aws, "EXECUTION=e2e-review", "FEEDBACK=Add a section on costs.", *reviewer
+        )
+        invoking.wait(timeout=60)
+    finally:
+        invoking.kill()
+    reader.join(timeout=10)
+    followed = shown + "".join(printed.queue)
+
+    assert "waiting for review: callback " in shown, shown
+    assert f"make approve EXAMPLE={name} EXECUTION=e2e-review [FEEDBACK='notes for the writer']" in shown
+    assert "aws lambda send-durable-execution-callback-success --region us-east-1 --callback-id " in shown
+    assert approved.returncode == 0, approved.stdout[-3000:] + approved.stderr[-3000:]
+    assert approved.stdout.startswith("sent approve for the review of e2e-review (callback ")
+    assert invoking.returncode == 0 and "\nSUCCEEDED after " in followed, followed
+    result = json.loads(approved.stdout.split("\nSUCCEEDED after ", 1)[1].split("\n", 1)[1])
+    assert (result["review"]["decision"], result["review"]["by"]) == ("approved", "cli")
+    assert result["review"]["feedback"] == "Add a section on costs."
+    assert result["draft"] and result["summary"]
+    lam = client("lambda", example, local_aws)
+    arn = lam.list_durable_executions_by_function(
+        FunctionName=example.function_name, DurableExecutionName="e2e-review"
+    )["DurableExecutions"][0]["DurableExecutionArn"]
+    kinds = [e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]]
+    assert kinds.count("CallbackStarted") == kinds.count("CallbackSucceeded") == 1, kinds
+    print(f"\n--- make invoke ---\n{followed}\n--- make approve ---\n{approved.stdout}")  # the README's transcript
+
+
 def test_destroy_stops_a_running_execution_first(deployed, local_aws):
     """`make destroy` while an execution waits on the published version: it
     stops the execution before removing the function, so nothing is left
     RUNNING against a function that no longer exists."""
     name, example = deployed
-    applied = make("apply", name, local_aws, "TF_VAR_review_wait_seconds=600")  # the run will still be waiting
+    applied = make("apply", name, local_aws, REVIEW_BY_CALLBACK)  # the run will wait for its review
     assert applied.returncode == 0, applied.stderr[-3000:]
     lam = client("lambda", example, local_aws)
     arn = lam.invoke(
         FunctionName=example_outputs(name)["alias_arn"], InvocationType="Event", Payload=json.dumps({"topic": "left"})
     )["DurableExecutionArn"]
-    wait_for_event(lam, arn, "WaitStarted", timeout=60)
+    wait_for_event(lam, arn, "CallbackStarted", timeout=60)
 
     destroyed = make("destroy", name, local_aws)
 
