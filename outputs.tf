@@ -102,3 +102,8 @@ output "sqs_dead_letter_queue_arn" {
   description = "Dead-letter queue of the created trigger queue (null when none was created)."
   value       = local.create_queue ? aws_sqs_queue.dead_letters[0].arn : null
 }
+
+output "review_page_url" {
+  description = "URL of the review page (review.page = true; null otherwise). A review's link is <this URL>?execution=<durable execution ARN>&callback=<callback id>; the URL alone shows nothing."
+  value       = local.review_page ? aws_lambda_function_url.review_page[0].function_url : null
+}
