@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from importlib import metadata
 
 from compat_base import CompatError, original, replace, system_profile_routes
+from compat_callbacks import callback_timeouts_of_zero_mean_none
 from compat_concurrency import (
     QUEUED,
     NotStarted,
@@ -1191,6 +1192,7 @@ PATCHES = (
     execution_names_are_idempotent,
     durable_list_without_qualifier_spans_versions,
     durable_apis_authorized_as_their_actions,
+    callback_timeouts_of_zero_mean_none,
     function_logs_written_as_the_role,
     active_tracing_needs_the_roles_trace_grant,
     event_source_mapping_checks_the_role_like_aws,
