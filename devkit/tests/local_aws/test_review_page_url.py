@@ -190,3 +190,42 @@ def test_a_link_to_another_callback_of_the_function_is_unknown(deployed):
 
     assert status == 404, body
     lam.stop_durable_execution(DurableExecutionArn=arn)
+
+
+URL_GRANT = {"StatementId": "url", "Action": "lambda:InvokeFunctionUrl", "FunctionUrlAuthType": "NONE"}
+INVOKE_GRANT = {"StatementId": "invoke", "Action": "lambda:InvokeFunction", "InvokedViaFunctionUrl": True}
+
+
+def public_page(endpoint: str, grants: tuple[dict, ...]) -> str:
+    """A new page function behind a public (AuthType NONE) URL whose policy has exactly `grants`: its URL."""
+    lam = boto3.client("lambda", endpoint_url=endpoint, **CLIENT_KWARGS)
+    iam = boto3.client("iam", endpoint_url=endpoint, **CLIENT_KWARGS)
+    name = f"public-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(RoleName=f"{name}-exec", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role["Arn"],
+        Handler="durable_bedrock.review_page.handler",
+        Code={"ZipFile": package()},
+        Timeout=15,
+        Environment={"Variables": {"DURABLE_FUNCTION_ARN": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:none"}},
+    )
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    for grant in grants:
+        lam.add_permission(FunctionName=name, Principal="*", **grant)
+    return f"{endpoint}/_aws/lambda-url/{url.split('//')[1].split('.')[0]}/"
+
+
+def test_a_public_url_answers_only_once_both_grants_are_in_the_policy(endpoint):
+    """AWS: with AuthType NONE the function's resource-based policy must still grant public access:
+    lambda:InvokeFunctionUrl, and for new URLs lambda:InvokeFunction too (patch
+    public_function_url_needs_its_grants). No grant, either one alone: Forbidden; both: the page answers."""
+    answers = []
+    for grants in [(), (URL_GRANT,), (INVOKE_GRANT,), (URL_GRANT, INVOKE_GRANT)]:
+        status, _, body = fetch(public_page(endpoint, grants))
+        answers.append((status, "Incomplete review link" in body if status == 400 else body))
+
+    forbidden = (403, '{"Message":"Forbidden"}')
+    assert answers == [forbidden, forbidden, forbidden, (400, True)]  # 400: served by the page, no review named
