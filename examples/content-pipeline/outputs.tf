@@ -27,3 +27,8 @@ output "invoke_command" {
   description = "Ready-to-paste AWS CLI command that starts an execution."
   value       = module.content_pipeline.invoke_command
 }
+
+output "review_page_url" {
+  description = "URL of the review page (review.page = true; null otherwise): reviews' links start with it."
+  value       = module.content_pipeline.review_page_url
+}
