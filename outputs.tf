@@ -107,3 +107,8 @@ output "reviewer_policy_json" {
   description = "review.mode = \"callback\": an IAM policy document (JSON) for the people who approve or reject reviews with the command line (make approve / make reject): answering this function's review callbacks and reading its executions, nothing else. Attach it to their user or role. null in timer mode."
   value       = var.review.mode == "callback" ? jsonencode(local.reviewer_policy) : null
 }
+
+output "review_page_url" {
+  description = "URL of the review page (review.page = true; null otherwise). A review's link is <this URL>?execution=<durable execution ARN>&callback=<callback id>; the URL alone shows nothing."
+  value       = local.review_page ? aws_lambda_function_url.review_page[0].function_url : null
+}

@@ -99,11 +99,15 @@ variable "review" {
     durable_execution_timeout, leaving time for the steps after the review.
     on_timeout: what a timeout means: "fail" (the execution fails: nobody decided) or "proceed" (the
     draft is written from the outline as it is).
+    page: true adds the review page (callback mode only): a small function behind a public function URL
+    (output review_page_url) that shows the topic and the outline with Approve / Reject buttons. Its link
+    names one execution and its callback; it decides that one review, once, and stops working after.
   EOT
   type = object({
     mode            = optional(string, "timer")
     timeout_seconds = optional(number, 82800)
     on_timeout      = optional(string, "fail")
+    page            = optional(bool, false)
   })
   default  = {}
   nullable = false
@@ -125,6 +129,14 @@ variable "review" {
     # times out first and on_timeout never applies.
     condition     = var.review.mode != "callback" || var.review.timeout_seconds < var.durable_execution_timeout
     error_message = "review.timeout_seconds (${var.review.timeout_seconds}) must be less than durable_execution_timeout (${var.durable_execution_timeout}): the review must fit inside the durable execution, with time left for the draft and the summary. Shorten the review or raise durable_execution_timeout (at most 31622400, 366 days)."
+  }
+  validation {
+    condition     = !var.review.page || var.review.mode == "callback"
+    error_message = "review.page = true needs review.mode = \"callback\": the page sends a reviewer's decision, and timer mode waits for none; got mode \"${var.review.mode}\"."
+  }
+  validation {
+    condition     = !var.review.page || length(var.name) <= 43
+    error_message = "name must be at most 43 characters with review.page: the page's role <name>-review-page-exec may hold at most 64 characters (IAM); got \"${var.name}\" (${length(var.name)} characters)."
   }
   validation {
     condition     = var.review.mode != "callback" || var.workflow == "content_pipeline"

@@ -5,8 +5,9 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 6.25.0 is the first release with durable_config on aws_lambda_function.
-      version = ">= 6.25.0"
+      # 6.25.0 is the first release with durable_config on aws_lambda_function; 6.28.0 the first
+      # with invoked_via_function_url on aws_lambda_permission (the review page's URL grant).
+      version = ">= 6.28.0"
     }
     local = {
       source = "hashicorp/local"

@@ -38,6 +38,8 @@ locals {
       REVIEW_TIMEOUT_SECONDS = tostring(var.review.timeout_seconds)
       REVIEW_TIMEOUT_MEANS   = var.review.on_timeout
     } : {},
+    # The page's URL, for the review links (review_link.py); see review_page.tf for why this is no cycle.
+    local.review_page ? { REVIEW_PAGE_URL = aws_lambda_function_url.review_page[0].function_url } : {},
     local.workflow.writes_videos && var.video_output_kms_key_arn != null ? { OUTPUT_KMS_KEY_ID = var.video_output_kms_key_arn } : {},
   )
 }

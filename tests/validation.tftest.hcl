@@ -392,3 +392,28 @@ run "rejects_a_zero_max_receive_count" {
   }
   expect_failures = [var.sqs_trigger]
 }
+
+run "rejects_a_review_page_in_timer_mode" {
+  command = plan
+  variables {
+    review = { page = true }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_a_name_too_long_for_the_review_page_role" {
+  command = plan
+  variables {
+    name   = "a-name-of-forty-four-characters-for-the-page"
+    review = { mode = "callback", page = true }
+  }
+  expect_failures = [var.review]
+}
+
+run "accepts_a_review_page_in_callback_mode" {
+  command = plan
+  variables {
+    name   = "a-name-of-forty-three-characters-for-a-page"
+    review = { mode = "callback", page = true }
+  }
+}

@@ -32,3 +32,8 @@ output "reviewer_policy_json" {
   description = "With review.mode = \"callback\": the IAM policy document for the people who run make approve / make reject (null in timer mode)."
   value       = module.content_pipeline.reviewer_policy_json
 }
+
+output "review_page_url" {
+  description = "URL of the review page (review.page = true; null otherwise): reviews' links start with it."
+  value       = module.content_pipeline.review_page_url
+}

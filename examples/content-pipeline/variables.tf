@@ -23,11 +23,12 @@ variable "review_wait_seconds" {
 }
 
 variable "review" {
-  description = "How the outline is reviewed: mode \"timer\" (the fixed wait above) or \"callback\" (a reviewer's decision within timeout_seconds; on_timeout \"fail\" or \"proceed\"). See the module's review input."
+  description = "How the outline is reviewed: mode \"timer\" (the fixed wait above) or \"callback\" (a reviewer's decision within timeout_seconds; on_timeout \"fail\" or \"proceed\"); page = true adds the review page (callback only). See the module's review input."
   type = object({
     mode            = optional(string, "timer")
     timeout_seconds = optional(number, 82800)
     on_timeout      = optional(string, "fail")
+    page            = optional(bool, false)
   })
   default = {}
 }

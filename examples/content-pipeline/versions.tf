@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.25.0"
+      version = ">= 6.28.0"
     }
     local = {
       source  = "hashicorp/local"

@@ -1,0 +1,160 @@
+# Optional (review.page = true, callback mode): the review page, a plain function
+# (durable_bedrock.review_page, same package) behind a public function URL. A
+# reviewer opens page_url?execution=<ARN>&callback=<id>, reads the outline, and
+# approves or rejects it; the page sends SendDurableExecutionCallbackSuccess.
+#
+# No dependency cycle: the durable function's environment names the page's URL
+# (REVIEW_PAGE_URL), while the page names the durable function only by the ARN
+# built from var.name (local.function_arn), never by the resource.
+#
+# Why a public URL (AuthType NONE) is acceptable: reviewers are people without
+# AWS credentials, and the URL gives nothing by itself. Every request needs a
+# link naming an execution of this function and its pending review callback;
+# the callback id is an unguessable token only that review has, the page
+# answers nothing else (the role allows reading and answering this function's
+# executions only), and a decided or expired callback cannot be answered again.
+
+locals {
+  review_page      = var.review.mode == "callback" && var.review.page
+  review_page_name = "${var.name}-review-page"
+
+  # Resource ARN forms: the durable APIs are authorized on the durable execution ARN,
+  # function:<name>:<version>/durable-execution/<execution name>/<id>, and a callback on the
+  # execution it belongs to (Lambda developer guide, durable-security.html; as enforced on local
+  # AWS by devkit/local_aws/compat_iam_lambda.py, durable_apis_authorized_as_their_actions, and
+  # devkit/tests/local_aws/test_iam_durable_apis.py). The page sends only CallbackSuccess: a
+  # rejection is a successful callback carrying {"decision": "reject"}.
+  review_page_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ReadReviewsOfThisFunction"
+        Effect   = "Allow"
+        Action   = "lambda:GetDurableExecutionHistory"
+        Resource = "${local.function_arn}:*/durable-execution/*"
+      },
+      {
+        Sid      = "DecideReviewsOfThisFunction"
+        Effect   = "Allow"
+        Action   = "lambda:SendDurableExecutionCallbackSuccess"
+        Resource = "${local.function_arn}:*/durable-execution/*"
+      },
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.review_page_name}:*"
+      },
+    ]
+  }
+}
+
+resource "aws_cloudwatch_log_group" "review_page" {
+  #checkov:skip=CKV_AWS_338:Retention is the log_retention_days input, as for the durable function.
+  count = local.review_page ? 1 : 0
+
+  name              = "/aws/lambda/${local.review_page_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "review_page" {
+  count = local.review_page ? 1 : 0
+
+  name               = "${local.review_page_name}-exec"
+  description        = "Execution role of ${local.review_page_name}"
+  assume_role_policy = jsonencode(local.trust_policy)
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "review_page" {
+  count = local.review_page ? 1 : 0
+
+  name   = "review-page"
+  role   = aws_iam_role.review_page[0].id
+  policy = jsonencode(local.review_page_policy)
+}
+
+resource "aws_iam_role_policy" "review_page_xray" {
+  count = local.review_page && var.tracing_enabled ? 1 : 0
+
+  name   = "xray"
+  role   = aws_iam_role.review_page[0].id
+  policy = jsonencode(local.xray_policy)
+}
+
+resource "aws_lambda_function" "review_page" {
+  #checkov:skip=CKV_AWS_116:Function URL calls are synchronous; an async dead-letter queue would never receive anything.
+  #checkov:skip=CKV_AWS_117:Calls only the Lambda API; a VPC would add NAT or endpoints and no isolation.
+  #checkov:skip=CKV_AWS_272:Same package as the durable function, built reproducibly from pinned, hash-checked inputs.
+  #checkov:skip=CKV_AWS_173:The environment holds one function ARN, no secret.
+  #checkov:skip=CKV_AWS_115:Reserved concurrency would take from the account's unreserved pool (new accounts have only 10); each request is two short Lambda API calls.
+  #checkov:skip=CKV_AWS_50:Tracing follows tracing_enabled, as for the durable function.
+  count = local.review_page ? 1 : 0
+
+  function_name    = local.review_page_name
+  description      = "Review page of ${var.name}: shows an outline and sends the reviewer's decision"
+  role             = aws_iam_role.review_page[0].arn
+  runtime          = var.runtime
+  architectures    = [var.architecture]
+  handler          = "durable_bedrock.review_page.handler"
+  memory_size      = 256
+  timeout          = 15
+  filename         = local.package_path
+  source_code_hash = local.package_sha256
+
+  environment {
+    variables = { DURABLE_FUNCTION_ARN = local.function_arn }
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.review_page[0].name
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
+  }
+
+  tracing_config {
+    mode = var.tracing_enabled ? "Active" : "PassThrough"
+  }
+
+  tags       = var.tags
+  depends_on = [aws_iam_role_policy.review_page, aws_iam_role_policy.review_page_xray]
+}
+
+resource "aws_lambda_function_url" "review_page" {
+  #checkov:skip=CKV_AWS_258:Reviewers are people without AWS credentials; each request needs a review's callback id (see the top of this file).
+  count = local.review_page ? 1 : 0
+
+  function_name      = aws_lambda_function.review_page[0].function_name
+  authorization_type = "NONE"
+}
+
+# With AuthType NONE "your function's resource-based policy is always in effect and must grant
+# public access before your function URL can receive requests", and since October 2025 new function
+# URLs need both lambda:InvokeFunctionUrl and lambda:InvokeFunction (Lambda developer guide,
+# urls-auth.html). Each grant is conditioned so it opens the URL and nothing else: InvokeFunctionUrl
+# only for AuthType NONE (lambda:FunctionUrlAuthType), InvokeFunction only through a function URL
+# (lambda:InvokedViaFunctionUrl; provider argument invoked_via_function_url, AWS provider 6.28.0).
+resource "aws_lambda_permission" "review_page_url" {
+  #checkov:skip=CKV_AWS_301:The review page is public by design: reviewers have no AWS credentials, and each request needs a review's callback id.
+  count = local.review_page ? 1 : 0
+
+  statement_id           = "PublicReviewPageUrl"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = aws_lambda_function.review_page[0].function_name
+  principal              = "*"
+  function_url_auth_type = "NONE"
+}
+
+resource "aws_lambda_permission" "review_page_invoke" {
+  #checkov:skip=CKV_AWS_301:Only invocations through the function URL (invoked_via_function_url), which is public by design.
+  count = local.review_page ? 1 : 0
+
+  statement_id             = "InvokeOnlyThroughTheUrl"
+  action                   = "lambda:InvokeFunction"
+  function_name            = aws_lambda_function.review_page[0].function_name
+  principal                = "*"
+  invoked_via_function_url = true
+}

@@ -1,0 +1,139 @@
+# Module tests: the optional review page (review.page = true): its function, role, public function URL
+# and the grants the URL needs, and the page URL passed to the durable function.
+
+# AWS is mocked (apply creates nothing): one account and region, a fixed role ARN and function URL.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+
+  mock_data "aws_region" {
+    defaults = { region = "us-east-1" }
+  }
+
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mocked-exec" }
+  }
+
+  mock_resource "aws_lambda_function_url" {
+    defaults = { function_url = "https://mockedurlid.lambda-url.us-east-1.on.aws/" }
+  }
+}
+
+variables {
+  name = "pipeline"
+}
+
+run "no_page_by_default" {
+  command = apply
+
+  variables {
+    review = { mode = "callback" }
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.review_page) == 0 && length(aws_lambda_function_url.review_page) == 0 && length(aws_lambda_permission.review_page_url) == 0 && length(aws_iam_role.review_page) == 0
+    error_message = "no review page resources unless review.page is true"
+  }
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "REVIEW_PAGE_URL") && output.review_page_url == null
+    error_message = "without the page there is no page URL"
+  }
+}
+
+run "page_serves_reviews_of_this_function" {
+  command = apply
+
+  variables {
+    review = { mode = "callback", page = true }
+  }
+
+  assert {
+    condition     = aws_lambda_function.review_page[0].function_name == "pipeline-review-page" && aws_lambda_function.review_page[0].handler == "durable_bedrock.review_page.handler" && length(aws_lambda_function.review_page[0].durable_config) == 0
+    error_message = "the page is a plain function running durable_bedrock.review_page"
+  }
+  assert {
+    condition     = length(aws_lambda_function.review_page[0].environment[0].variables) == 1 && aws_lambda_function.review_page[0].environment[0].variables.DURABLE_FUNCTION_ARN == "arn:aws:lambda:us-east-1:123456789012:function:pipeline"
+    error_message = "the page must know the durable function by its unqualified ARN: ${jsonencode(aws_lambda_function.review_page[0].environment[0].variables)}"
+  }
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.REVIEW_PAGE_URL == "https://mockedurlid.lambda-url.us-east-1.on.aws/" && output.review_page_url == "https://mockedurlid.lambda-url.us-east-1.on.aws/"
+    error_message = "the durable function and the output must carry the page's URL"
+  }
+  assert {
+    condition     = aws_iam_role.review_page[0].name == "pipeline-review-page-exec" && jsondecode(aws_iam_role.review_page[0].assume_role_policy) == jsondecode(aws_iam_role.function.assume_role_policy)
+    error_message = "the page's role must trust Lambda in this account only, like the function's"
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.review_page[0].policy) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "ReadReviewsOfThisFunction"
+          Effect   = "Allow"
+          Action   = "lambda:GetDurableExecutionHistory"
+          Resource = "arn:aws:lambda:us-east-1:123456789012:function:pipeline:*/durable-execution/*"
+        },
+        {
+          Sid      = "DecideReviewsOfThisFunction"
+          Effect   = "Allow"
+          Action   = "lambda:SendDurableExecutionCallbackSuccess"
+          Resource = "arn:aws:lambda:us-east-1:123456789012:function:pipeline:*/durable-execution/*"
+        },
+        {
+          Sid      = "WriteOwnLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pipeline-review-page:*"
+        },
+      ]
+    }
+    error_message = "unexpected review page policy: ${aws_iam_role_policy.review_page[0].policy}"
+  }
+  assert {
+    condition     = length(aws_iam_role_policy.review_page_xray) == 0
+    error_message = "no trace grant unless tracing_enabled"
+  }
+  assert {
+    condition     = aws_lambda_function_url.review_page[0].function_name == "pipeline-review-page" && aws_lambda_function_url.review_page[0].authorization_type == "NONE" && aws_lambda_function_url.review_page[0].qualifier == null && length(aws_lambda_function_url.review_page[0].cors) == 0
+    error_message = "the page's URL must be public (AuthType NONE), on the function itself, without CORS"
+  }
+  assert {
+    condition = (
+      aws_lambda_permission.review_page_url[0].action == "lambda:InvokeFunctionUrl"
+      && aws_lambda_permission.review_page_url[0].principal == "*"
+      && aws_lambda_permission.review_page_url[0].function_url_auth_type == "NONE"
+      && aws_lambda_permission.review_page_url[0].function_name == "pipeline-review-page"
+      && aws_lambda_permission.review_page_url[0].invoked_via_function_url == null
+    )
+    error_message = "the URL grant must be InvokeFunctionUrl for anyone, conditioned on AuthType NONE"
+  }
+  assert {
+    condition = (
+      aws_lambda_permission.review_page_invoke[0].action == "lambda:InvokeFunction"
+      && aws_lambda_permission.review_page_invoke[0].principal == "*"
+      && aws_lambda_permission.review_page_invoke[0].invoked_via_function_url == true
+      && aws_lambda_permission.review_page_invoke[0].function_url_auth_type == null
+      && aws_lambda_permission.review_page_invoke[0].function_name == "pipeline-review-page"
+    )
+    error_message = "the invoke grant must be InvokeFunction for anyone, only through the function URL"
+  }
+}
+
+run "page_role_may_send_traces_when_tracing" {
+  command = apply
+
+  variables {
+    review          = { mode = "callback", page = true }
+    tracing_enabled = true
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.review_page_xray) == 1 && aws_lambda_function.review_page[0].tracing_config[0].mode == "Active"
+    error_message = "with tracing the page traces and may send them"
+  }
+}
