@@ -99,11 +99,20 @@ variable "review" {
     durable_execution_timeout, leaving time for the steps after the review.
     on_timeout: what a timeout means: "fail" (the execution fails: nobody decided) or "proceed" (the
     draft is written from the outline as it is).
+    notification_topic: announce each waiting review on an SNS topic (callback mode; null: the log only),
+    with the topic of the run, an outline excerpt, the deadline and the review link or commands.
+    {} creates a topic "<name>-review", encrypted with the AWS managed key alias/aws/sns, or with
+    kms_key_arn when given; arn = an existing standard topic instead (kms_key_arn: the customer managed
+    key it is encrypted with, if any). Output review_topic_arn: subscribe the editors to it.
   EOT
   type = object({
     mode            = optional(string, "timer")
     timeout_seconds = optional(number, 82800)
     on_timeout      = optional(string, "fail")
+    notification_topic = optional(object({
+      arn         = optional(string)
+      kms_key_arn = optional(string)
+    }))
   })
   default  = {}
   nullable = false
@@ -129,6 +138,21 @@ variable "review" {
   validation {
     condition     = var.review.mode != "callback" || var.workflow == "content_pipeline"
     error_message = "review.mode = \"callback\" applies to the content_pipeline workflow only; got workflow \"${var.workflow}\"."
+  }
+  validation {
+    condition     = var.review.notification_topic == null || var.review.mode == "callback"
+    error_message = "review.notification_topic announces a reviewer's callback, so it needs review.mode = \"callback\"; got mode \"${var.review.mode}\". Set the mode or remove the topic."
+  }
+  validation {
+    # Standard topics only: FIFO topics deliver to SQS queues only, not to the email, SMS or HTTPS
+    # endpoints editors use (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html).
+    condition     = try(var.review.notification_topic.arn, null) == null || can(regex("^arn:aws[a-z-]*:sns:[a-z]{2,4}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.review.notification_topic.arn))
+    error_message = "review.notification_topic.arn must be the ARN of a standard (not FIFO) SNS topic, arn:aws:sns:<region>:<account>:<name>, or null to create one; got \"${try(coalesce(var.review.notification_topic.arn, "null"), "null")}\"."
+  }
+  validation {
+    # A key ARN, not an alias: an IAM statement's Resource names the key itself.
+    condition     = try(var.review.notification_topic.kms_key_arn, null) == null || can(regex("^arn:aws[a-z-]*:kms:[a-z]{2,4}(-[a-z]+)+-[0-9]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.review.notification_topic.kms_key_arn))
+    error_message = "review.notification_topic.kms_key_arn must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias), or null for the AWS managed key alias/aws/sns; got \"${try(coalesce(var.review.notification_topic.kms_key_arn, "null"), "null")}\"."
   }
 }
 

@@ -38,6 +38,8 @@ locals {
       REVIEW_TIMEOUT_SECONDS = tostring(var.review.timeout_seconds)
       REVIEW_TIMEOUT_MEANS   = var.review.on_timeout
     } : {},
+    # review_notification.tf: the topic a waiting review is announced on.
+    local.notify_review ? { REVIEW_TOPIC_ARN = local.review_topic_arn } : {},
     local.workflow.writes_videos && var.video_output_kms_key_arn != null ? { OUTPUT_KMS_KEY_ID = var.video_output_kms_key_arn } : {},
   )
 }

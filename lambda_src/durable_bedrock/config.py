@@ -32,7 +32,7 @@ _KMS_KEY = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$")
 # A standard SNS topic (names: up to 256 letters, digits, hyphens and underscores,
 # CreateTopic in the botocore sns model). Not a FIFO topic (.fifo): those deliver
 # to SQS queues only, not to the email, SMS or HTTPS endpoints editors use (SNS
-# developer guide, "Message delivery with FIFO topics"), and Publish to one needs a MessageGroupId.
+# developer guide, fifo-message-delivery.html), and Publish to one needs a MessageGroupId.
 _SNS_TOPIC = re.compile(r"^arn:aws[a-z-]*:sns:[a-z]{2,4}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
 # The review page's URL: https (a Lambda function URL is https), or http on a
 # loopback host, where local AWS serves function URLs.
