@@ -89,6 +89,7 @@ COVERING_TESTS = {
         "test_the_mapping_receives_only_while_the_role_may",
         "test_the_mapping_deletes_only_while_the_role_may",
     ],
+    "sns_publish_needs_the_topic_key": ["test_a_topic_with_a_customer_key_needs_the_grant_on_the_key_through_sns"],
 }
 
 

@@ -2,7 +2,8 @@
 enforced (a private local AWS with LOCAL_AWS_AUTH=1): as a role granted what the module grants the
 function's role (sns:Publish on the review topic, nothing else), it reaches the topic's subscribers; to any
 other topic it is refused with AuthorizationError (403, botocore sns model), which the submitter's retry
-strategy does not retry."""
+strategy does not retry. A topic encrypted with a customer managed key also needs the module's grant on
+the key (patch sns_publish_needs_the_topic_key)."""
 
 import json
 import logging
@@ -35,10 +36,11 @@ class Editors:
     """A review topic with an SQS queue subscribed (where an editor's message can be read), another
     topic, and a role that may publish to the review topic only (the module's AnnounceReviews statement)."""
 
-    def __init__(self, root) -> None:
+    def __init__(self, root, kms_key_arn: str | None = None) -> None:
         sns, sqs, iam, sts = root("sns"), root("sqs"), root("iam"), root("sts")
         suffix = uuid.uuid4().hex[:8]
-        self.topic_arn = sns.create_topic(Name=f"pipeline-review-{suffix}")["TopicArn"]
+        attributes = {"KmsMasterKeyId": kms_key_arn} if kms_key_arn else {}
+        self.topic_arn = sns.create_topic(Name=f"pipeline-review-{suffix}", Attributes=attributes)["TopicArn"]
         self.other_topic_arn = sns.create_topic(Name=f"other-{suffix}")["TopicArn"]
         self.sqs = sqs
         self.queue_url = sqs.create_queue(QueueName=f"editor-{suffix}")["QueueUrl"]
@@ -61,17 +63,23 @@ class Editors:
         sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
 
         trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+        self.iam = iam
         role = iam.create_role(
             RoleName=f"announcer-{suffix}",
             AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
         )["Role"]
-        publish = {"Sid": "AnnounceReviews", "Effect": "Allow", "Action": "sns:Publish", "Resource": self.topic_arn}
-        iam.put_role_policy(
-            RoleName=role["RoleName"],
-            PolicyName="review-notification",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [publish]}),
-        )
+        self.role_name = role["RoleName"]
+        self.grant()
         self.credentials = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="announcer")["Credentials"]
+
+    def grant(self, *more: dict) -> None:
+        """The role's policy: the module's AnnounceReviews statement, and `more`."""
+        publish = {"Sid": "AnnounceReviews", "Effect": "Allow", "Action": "sns:Publish", "Resource": self.topic_arn}
+        self.iam.put_role_policy(
+            RoleName=self.role_name,
+            PolicyName="review-notification",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [publish, *more]}),
+        )
 
     def messages(self) -> list[dict]:
         """The SNS envelopes delivered to the editor's queue so far (waiting briefly for the first)."""
@@ -80,18 +88,46 @@ class Editors:
 
 
 @pytest.fixture
-def editors(local, monkeypatch):
-    """Editors, with the process's AWS settings those of the function: the role's session, local AWS's endpoint."""
+def key_arn(local) -> str:
+    """A customer managed key (its default key policy lets the account's IAM policies decide)."""
+    _, root = local
+    return root("kms").create_key(Description="review topic")["KeyMetadata"]["Arn"]
+
+
+@pytest.fixture(params=[False, True], ids=["plain-topic", "topic-with-customer-key"])
+def encrypted(request) -> bool:
+    return request.param
+
+
+@pytest.fixture
+def editors(local, monkeypatch, encrypted, key_arn):
+    """Editors (their topic encrypted with key_arn or not), with the process's AWS settings those of the
+    function: the role's session, local AWS's endpoint. With the key, the role has the module's key grant."""
     endpoint, root = local
-    setup = Editors(root)
+    setup = Editors(root, key_arn if encrypted else None)
+    if encrypted:
+        setup.grant(key_statement(key_arn, "sns.us-east-1.amazonaws.com"))
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", setup.credentials["AccessKeyId"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", setup.credentials["SecretAccessKey"])
     monkeypatch.setenv("AWS_SESSION_TOKEN", setup.credentials["SessionToken"])
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    review_sns.sns_client.cache_clear()  # the client is made from these settings
+    # The client is made from these settings: by a new default session (boto3's caches the credentials it found).
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    review_sns.sns_client.cache_clear()
     yield setup
     review_sns.sns_client.cache_clear()
+
+
+def key_statement(key_arn: str, via_service: str) -> dict:
+    """The module's EncryptAnnouncementsWithTheTopicKey statement (review_notification.tf)."""
+    return {
+        "Sid": "EncryptAnnouncementsWithTheTopicKey",
+        "Effect": "Allow",
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": key_arn,
+        "Condition": {"StringEquals": {"kms:ViaService": via_service}},
+    }
 
 
 def request(callback_id: str) -> ReviewRequest:
@@ -123,3 +159,24 @@ def test_the_role_may_not_announce_on_another_topic(editors):
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert not bedrock_retry_strategy(refused.value, 1).should_retry  # the review fails at once
     assert editors.messages() == []
+
+
+@pytest.mark.parametrize("encrypted", [True], ids=["topic-with-customer-key"])
+def test_a_topic_with_a_customer_key_needs_the_grant_on_the_key_through_sns(editors, key_arn):
+    """Without the key grant, or with it for another service, Publish fails with KMSAccessDenied
+    (400, botocore sns model), which is not retried; nothing is delivered."""
+    notify = review_sns.SnsReviewNotifier(editors.topic_arn)
+    for statements in ([], [key_statement(key_arn, "sqs.us-east-1.amazonaws.com")]):
+        editors.grant(*statements)
+
+        with pytest.raises(ClientError) as refused:
+            notify(request("cb-no-key"), logging.getLogger("review"))
+
+        assert refused.value.response["Error"]["Code"] == "KMSAccessDenied", refused.value.response
+        assert "kms:GenerateDataKey" in refused.value.response["Error"]["Message"]
+        assert not bedrock_retry_strategy(refused.value, 1).should_retry
+        assert editors.messages() == []
+
+    editors.grant(key_statement(key_arn, "sns.us-east-1.amazonaws.com"))
+    notify(request("cb-with-key"), logging.getLogger("review"))
+    assert [envelope["Subject"] for envelope in editors.messages()] == ["Review waiting: Durable functions"]
