@@ -445,7 +445,7 @@ variable "requirements_file" {
 }
 
 variable "botocore_services" {
-  description = "botocore service models kept in the package (the rest are pruned to shrink it): Bedrock runtime, Lambda (the SQS starter) and S3 (finding the video); with sqs_trigger set, SQS is added (the starter deletes the messages it started). [\"*\"] keeps all, e.g. when your own code calls other services."
+  description = "botocore service models kept in the package (the rest are pruned to shrink it): Bedrock runtime, Lambda (the SQS starter) and S3 (finding the video); with sqs_trigger set, SQS is added (the starter deletes the messages it started); with review.notification_topic, SNS (the review is announced). [\"*\"] keeps all, e.g. when your own code calls other services."
   type        = list(string)
   default     = ["bedrock-runtime", "lambda", "s3"]
 }

@@ -43,6 +43,10 @@ run "without_a_topic_nothing_is_created_or_granted" {
     condition     = output.review_topic_arn == null
     error_message = "review_topic_arn must be null without a topic"
   }
+  assert {
+    condition     = contains(data.local_command.package[0].arguments, "bedrock-runtime,lambda,s3")
+    error_message = "without a topic the package keeps the default botocore models only"
+  }
 }
 
 run "a_created_topic_uses_the_aws_managed_key_and_only_it_may_be_published_to" {
@@ -79,6 +83,10 @@ run "a_created_topic_uses_the_aws_managed_key_and_only_it_may_be_published_to" {
   assert {
     condition     = output.review_topic_arn == "arn:aws:sns:us-east-1:123456789012:pipeline-review"
     error_message = "review_topic_arn: ${output.review_topic_arn}"
+  }
+  assert {
+    condition     = contains(data.local_command.package[0].arguments, "bedrock-runtime,lambda,s3,sns")
+    error_message = "the package must keep botocore's sns model: the function publishes the announcement"
   }
 }
 
