@@ -8,7 +8,7 @@ import examples_e2e as e2e
 import pytest
 from examples_e2e import client, example_outputs, make
 
-from durable_api import wait_for_event, wait_for_status
+from durable_api import wait_for_event
 
 deployed = e2e.deployed_fixture("content-pipeline")
 
@@ -116,69 +116,6 @@ def test_without_the_durable_policys_log_actions_the_run_succeeds_and_logs_nothi
     assert status == 0 and outcome["status"] == "SUCCEEDED", outcome
     assert unlogged == [], unlogged
     assert events_since(restored), "with the managed policy back, the run logged nothing"
-
-
-# --- Review notification through SNS (review.notification_topic) ---------------------------------
-
-
-def test_a_waiting_review_is_announced_on_the_created_topic_and_its_callback_id_decides(deployed, local_aws):
-    """Callback mode with a created topic, IAM enforced: the function's role publishes with the module's
-    own grant; an editor's subscribed queue gets one message naming the callback, and answering that id
-    finishes the run. (The destroy test's apply returns to the timer mode.)"""
-    name, example = deployed
-    e2e.require_enforced_iam(local_aws)
-    review = 'TF_VAR_review={mode="callback", timeout_seconds=3600, notification_topic={}}'
-    applied = make("apply", name, local_aws, review)
-    assert applied.returncode == 0, applied.stderr[-3000:]
-    topic_arn = example_outputs(name)["review_topic_arn"]
-    assert e2e.function_environment(example, local_aws)["REVIEW_TOPIC_ARN"] == topic_arn
-    editor = EditorQueue(client("sqs", example, local_aws), client("sns", example, local_aws), topic_arn)
-    lam = client("lambda", example, local_aws)
-
-    arn = lam.invoke(
-        FunctionName=example_outputs(name)["alias_arn"], InvocationType="Event", Payload=json.dumps({"topic": "sns"})
-    )["DurableExecutionArn"]
-    wait_for_event(lam, arn, "CallbackStarted", timeout=60)
-    announcements = editor.messages()
-    history = lam.get_durable_execution_history(DurableExecutionArn=arn, IncludeExecutionData=True)["Events"]
-    assert len(announcements) == 1, f"announcements {announcements}; history {history}"
-    [announcement] = announcements
-    callback_id = announcement["Message"].split("Callback id: ", 1)[1].split()[0]
-    lam.send_durable_execution_callback_success(CallbackId=callback_id, Result=b'{"decision": "approve", "by": "cli"}')
-
-    assert announcement["Subject"] == "Review waiting: sns"
-    assert f"Execution: {arn}" in announcement["Message"]
-    assert wait_for_status(lam, arn, timeout=60)["Status"] == "SUCCEEDED"
-    assert editor.messages(wait_seconds=0) == [], "the review was announced more than once"
-
-
-class EditorQueue:
-    """An SQS queue subscribed to the review topic, as an editor's tool would be (its policy lets the topic send)."""
-
-    def __init__(self, sqs, sns, topic_arn: str) -> None:
-        self.sqs = sqs
-        self.url = sqs.create_queue(QueueName="editor-inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        from_topic = {
-            "Effect": "Allow",
-            "Principal": {"Service": "sns.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": queue_arn,
-            "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-        }
-        policy = json.dumps({"Version": "2012-10-17", "Statement": [from_topic]})
-        sqs.set_queue_attributes(QueueUrl=self.url, Attributes={"Policy": policy})
-        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
-
-    def messages(self, wait_seconds: int = 10) -> list[dict]:
-        """The SNS envelopes received (deleted once read)."""
-        received = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds)
-        for message in received.get("Messages", []):
-            self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
-        return [json.loads(message["Body"]) for message in received.get("Messages", [])]
-
-
-# --- End of the review notification block ------------------------------------------------------
 
 
 def test_destroy_stops_a_running_execution_first(deployed, local_aws):
