@@ -15,7 +15,8 @@ fails the execution with a ReviewDecisionError naming the problem.
 
 The reviewer is told through `notify`, a callable run inside the callback's
 submitter step: a finished step is never run again on replay, so a
-notification is sent once per review (see log_review_request, the default).
+notification is sent once per review (see log_review_request, the default, and
+review_sns.SnsReviewNotifier, which also publishes it to an SNS topic).
 
 Operations in the execution history (callback mode, name "editorial-review"):
 step `editorial-review-requested`, child context `editorial-review` holding
