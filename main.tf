@@ -73,6 +73,7 @@ resource "aws_lambda_function" "this" {
     aws_iam_role_policy.durable_scoped,
     aws_iam_role_policy.bedrock,
     aws_iam_role_policy.xray,
+    aws_iam_role_policy.review_notification,
   ]
 }
 

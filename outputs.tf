@@ -38,6 +38,11 @@ output "log_group_name" {
   value       = aws_cloudwatch_log_group.function.name
 }
 
+output "review_topic_arn" {
+  description = "SNS topic each waiting review is announced on (review.notification_topic; null otherwise): subscribe the editors to it (email, HTTPS, chat)."
+  value       = local.review_topic_arn
+}
+
 output "video_output_bucket" {
   description = "Bucket the videos are written to (video_generation only; null otherwise)."
   value       = local.video_bucket_name

@@ -12,8 +12,14 @@ locals {
   )
   # The SQS starter deletes each message it started (sqs_starter.delete_started): without the
   # sqs model in the package that call fails with "Unknown service: 'sqs'".
-  keep_sqs_model    = local.trigger && !contains(var.botocore_services, "*")
-  botocore_services = local.keep_sqs_model ? distinct(concat(var.botocore_services, ["sqs"])) : var.botocore_services
+  keep_sqs_model = local.trigger && !contains(var.botocore_services, "*")
+  # The review notification publishes to SNS (review_notification.tf): without the sns model the
+  # submitter step fails with "Unknown service: 'sns'" and the review with it.
+  keep_sns_model = local.notify_review && !contains(var.botocore_services, "*")
+  botocore_services = (local.keep_sqs_model || local.keep_sns_model
+    ? distinct(concat(var.botocore_services, local.keep_sqs_model ? ["sqs"] : [], local.keep_sns_model ? ["sns"] : []))
+    : var.botocore_services
+  )
 }
 
 data "local_command" "package" {

@@ -102,12 +102,21 @@ variable "review" {
     page: true adds the review page (callback mode only): a small function behind a public function URL
     (output review_page_url) that shows the topic and the outline with Approve / Reject buttons. Its link
     names one execution and its callback; it decides that one review, once, and stops working after.
+    notification_topic: announce each waiting review on an SNS topic (callback mode; null: the log only),
+    with the topic of the run, an outline excerpt, the deadline and the review link or commands.
+    {} creates a topic "<name>-review", encrypted with the AWS managed key alias/aws/sns, or with
+    kms_key_arn when given; arn = an existing standard topic instead (kms_key_arn: the customer managed
+    key it is encrypted with, if any). Output review_topic_arn: subscribe the editors to it.
   EOT
   type = object({
     mode            = optional(string, "timer")
     timeout_seconds = optional(number, 82800)
     on_timeout      = optional(string, "fail")
     page            = optional(bool, false)
+    notification_topic = optional(object({
+      arn         = optional(string)
+      kms_key_arn = optional(string)
+    }))
   })
   default  = {}
   nullable = false
@@ -141,6 +150,21 @@ variable "review" {
   validation {
     condition     = var.review.mode != "callback" || var.workflow == "content_pipeline"
     error_message = "review.mode = \"callback\" applies to the content_pipeline workflow only; got workflow \"${var.workflow}\"."
+  }
+  validation {
+    condition     = var.review.notification_topic == null || var.review.mode == "callback"
+    error_message = "review.notification_topic announces a reviewer's callback, so it needs review.mode = \"callback\"; got mode \"${var.review.mode}\". Set the mode or remove the topic."
+  }
+  validation {
+    # Standard topics only: FIFO topics deliver to SQS queues only, not to the email, SMS or HTTPS
+    # endpoints editors use (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html).
+    condition     = try(var.review.notification_topic.arn, null) == null || can(regex("^arn:aws[a-z-]*:sns:[a-z]{2,4}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.review.notification_topic.arn))
+    error_message = "review.notification_topic.arn must be the ARN of a standard (not FIFO) SNS topic, arn:aws:sns:<region>:<account>:<name>, or null to create one; got \"${try(coalesce(var.review.notification_topic.arn, "null"), "null")}\"."
+  }
+  validation {
+    # A key ARN, not an alias: an IAM statement's Resource names the key itself.
+    condition     = try(var.review.notification_topic.kms_key_arn, null) == null || can(regex("^arn:aws[a-z-]*:kms:[a-z]{2,4}(-[a-z]+)+-[0-9]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.review.notification_topic.kms_key_arn))
+    error_message = "review.notification_topic.kms_key_arn must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias), or null for the AWS managed key alias/aws/sns; got \"${try(coalesce(var.review.notification_topic.kms_key_arn, "null"), "null")}\"."
   }
 }
 
@@ -433,7 +457,7 @@ variable "requirements_file" {
 }
 
 variable "botocore_services" {
-  description = "botocore service models kept in the package (the rest are pruned to shrink it): Bedrock runtime, Lambda (the SQS starter) and S3 (finding the video); with sqs_trigger set, SQS is added (the starter deletes the messages it started). [\"*\"] keeps all, e.g. when your own code calls other services."
+  description = "botocore service models kept in the package (the rest are pruned to shrink it): Bedrock runtime, Lambda (the SQS starter) and S3 (finding the video); with sqs_trigger set, SQS is added (the starter deletes the messages it started); with review.notification_topic, SNS (the review is announced). [\"*\"] keeps all, e.g. when your own code calls other services."
   type        = list(string)
   default     = ["bedrock-runtime", "lambda", "s3"]
 }

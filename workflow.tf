@@ -40,6 +40,8 @@ locals {
     } : {},
     # The page's URL, for the review links (review_link.py); see review_page.tf for why this is no cycle.
     local.review_page ? { REVIEW_PAGE_URL = aws_lambda_function_url.review_page[0].function_url } : {},
+    # review_notification.tf: the topic a waiting review is announced on.
+    local.notify_review ? { REVIEW_TOPIC_ARN = local.review_topic_arn } : {},
     local.workflow.writes_videos && var.video_output_kms_key_arn != null ? { OUTPUT_KMS_KEY_ID = var.video_output_kms_key_arn } : {},
   )
 }

@@ -38,6 +38,7 @@ from compat_function_urls import public_function_url_needs_its_grants
 from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws
 from compat_iam_lambda import durable_apis_authorized_as_their_actions
 from compat_iam_logs import active_tracing_needs_the_roles_trace_grant, function_logs_written_as_the_role
+from compat_iam_sns import sns_publish_needs_the_topic_key
 from compat_iam_sqs import (
     event_source_mapping_checks_the_role_like_aws,
     event_source_mapping_reads_as_the_function_role,
@@ -1198,6 +1199,7 @@ PATCHES = (
     active_tracing_needs_the_roles_trace_grant,
     event_source_mapping_checks_the_role_like_aws,
     event_source_mapping_reads_as_the_function_role,
+    sns_publish_needs_the_topic_key,
     restored_execution_is_reinvoked,
     public_function_url_needs_its_grants,
     # Last: they import ministack.app, which must come after every other patch.

@@ -18,6 +18,11 @@ output "log_group_name" {
   value       = module.content_pipeline.log_group_name
 }
 
+output "review_topic_arn" {
+  description = "SNS topic each waiting review is announced on (review.notification_topic; null otherwise): subscribe the editors to it."
+  value       = module.content_pipeline.review_topic_arn
+}
+
 output "sample_payload" {
   description = "An input that runs the pipeline."
   value       = module.content_pipeline.sample_payload

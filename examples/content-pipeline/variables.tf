@@ -23,12 +23,16 @@ variable "review_wait_seconds" {
 }
 
 variable "review" {
-  description = "How the outline is reviewed: mode \"timer\" (the fixed wait above) or \"callback\" (a reviewer's decision within timeout_seconds; on_timeout \"fail\" or \"proceed\"); page = true adds the review page (callback only). See the module's review input."
+  description = "How the outline is reviewed: mode \"timer\" (the fixed wait above) or \"callback\" (a reviewer's decision within timeout_seconds; on_timeout \"fail\" or \"proceed\"); page = true adds the review page (callback only); notification_topic = {} announces each review on a new SNS topic, output review_topic_arn. See the module's review input."
   type = object({
     mode            = optional(string, "timer")
     timeout_seconds = optional(number, 82800)
     on_timeout      = optional(string, "fail")
     page            = optional(bool, false)
+    notification_topic = optional(object({
+      arn         = optional(string)
+      kms_key_arn = optional(string)
+    }))
   })
   default = {}
 }

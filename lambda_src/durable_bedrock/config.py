@@ -29,6 +29,16 @@ MAX_EXECUTION_SECONDS = 31_622_400  # durable ExecutionTimeout upper bound (366 
 _MODEL_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,2048}$")
 _REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]+$")
 _KMS_KEY = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$")
+# A standard SNS topic (names: up to 256 letters, digits, hyphens and underscores,
+# CreateTopic in the botocore sns model). Not a FIFO topic (.fifo): those deliver
+# to SQS queues only, not to the email, SMS or HTTPS endpoints editors use (SNS
+# developer guide, fifo-message-delivery.html), and Publish to one needs a MessageGroupId.
+_SNS_TOPIC = re.compile(r"^arn:aws[a-z-]*:sns:[a-z]{2,4}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
+# The review page's URL: https (a Lambda function URL is https), or http on a
+# loopback host, where local AWS serves function URLs.
+_PAGE_URL = re.compile(
+    r"^(https://[^\s/?#@]+|http://(localhost|127\.0\.0\.1|[^\s/?#@]+\.localhost)(:[0-9]+)?)(/[^\s?#]*)?$"
+)
 # s3://bucket/prefix/ with an S3-legal bucket name; the prefix may be empty.
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<prefix>(?:[^/\s]+/)*)$")
 
@@ -102,12 +112,34 @@ def _review_settings(env: Mapping[str, str]) -> ReviewSettings:
     )
 
 
+def _review_topic_arn(env: Mapping[str, str]) -> str | None:
+    """REVIEW_TOPIC_ARN: the SNS topic a waiting review is announced on; None: the log only."""
+    return _optional(
+        env,
+        "REVIEW_TOPIC_ARN",
+        _SNS_TOPIC,
+        "the ARN of a standard (not FIFO) SNS topic, arn:aws:sns:<region>:<account>:<name>",
+    )
+
+
+def _review_page_url(env: Mapping[str, str]) -> str | None:
+    """REVIEW_PAGE_URL: the review page a notification links to; None: no link."""
+    return _optional(
+        env,
+        "REVIEW_PAGE_URL",
+        _PAGE_URL,
+        "an https:// URL without query or fragment (http:// only on a loopback host such as localhost)",
+    )
+
+
 @dataclass(frozen=True)
 class ContentSettings:
     model_id: str
     review: ReviewSettings
     max_tokens: int
     bedrock_region: str | None = None
+    review_topic_arn: str | None = None  # announce a waiting review on this SNS topic
+    review_page_url: str | None = None  # with a link to this review page
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ContentSettings:
@@ -116,6 +148,8 @@ class ContentSettings:
             model_id=_model_id(env, DEFAULT_TEXT_MODEL_ID),
             review=_review_settings(env),
             max_tokens=_integer(env, "MAX_TOKENS", 2048, 1, MAX_TOKENS_LIMIT),
+            review_topic_arn=_review_topic_arn(env),
+            review_page_url=_review_page_url(env),
         )
 
 

@@ -26,7 +26,8 @@ from durable_bedrock.config import ContentSettings
 from durable_bedrock.errors import ConfigurationError
 from durable_bedrock.inputs import ContentRequest, parse_content_request
 from durable_bedrock.retry_policy import BEDROCK_STEP
-from durable_bedrock.review import ReviewRecord, await_review
+from durable_bedrock.review import Notifier, ReviewRecord, await_review, log_review_request
+from durable_bedrock.review_sns import SnsReviewNotifier
 
 SYSTEM_PROMPT = (
     "You are a precise technical writer. Answer with the requested text only: no preamble, no closing remarks."
@@ -102,7 +103,9 @@ def handler(event: object, context: DurableContext) -> ContentResult:
         name="generate-outline",
         config=BEDROCK_STEP,
     )
-    review = await_review(context, title=request.topic, text=outline["text"], settings=config.review)
+    review = await_review(
+        context, title=request.topic, text=outline["text"], settings=config.review, notify=review_notifier(config)
+    )
     if review["decision"] == "rejected":
         return _result(request, outline, review, config)
 
@@ -117,6 +120,13 @@ def handler(event: object, context: DurableContext) -> ContentResult:
         config=BEDROCK_STEP,
     )
     return _result(request, outline, review, config, draft, summary)
+
+
+def review_notifier(config: ContentSettings) -> Notifier:
+    """How a reviewer learns of a waiting review: the SNS topic when one is configured, else the log."""
+    if config.review_topic_arn:
+        return SnsReviewNotifier(config.review_topic_arn, config.review_page_url)
+    return log_review_request
 
 
 def draft_prompt(outline: str, feedback: str | None) -> str:

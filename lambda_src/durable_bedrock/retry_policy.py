@@ -39,7 +39,9 @@ QUOTA_MAX_DELAY_SECONDS = 600
 # 503, InternalServerException 500, ModelNotReadyException and
 # ModelTimeoutException, both documented as retryable), and the codes
 # botocore's standard retry mode treats as throttling or transient
-# (botocore/retries/standard.py), which S3 uses (SlowDown, RequestTimeout).
+# (botocore/retries/standard.py), which S3 uses (SlowDown, RequestTimeout);
+# and SNS Publish's KMSThrottling (a 400 in the botocore sns model: "The
+# request was denied due to request throttling"; its own throttling is a 429).
 RETRYABLE_ERROR_CODES = frozenset(
     {
         "ThrottlingException",
@@ -53,6 +55,7 @@ RETRYABLE_ERROR_CODES = frozenset(
         "RequestTimeout",
         "RequestTimeoutException",
         "InternalError",
+        "KMSThrottling",
     }
 )
 # HTTP statuses botocore's standard retry mode retries whatever the code.

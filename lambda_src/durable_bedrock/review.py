@@ -15,7 +15,8 @@ fails the execution with a ReviewDecisionError naming the problem.
 
 The reviewer is told through `notify`, a callable run inside the callback's
 submitter step: a finished step is never run again on replay, so a
-notification is sent once per review (see log_review_request, the default).
+notification is sent once per review (see log_review_request, the default, and
+review_sns.SnsReviewNotifier, which also publishes it to an SNS topic).
 
 Operations in the execution history (callback mode, name "editorial-review"):
 step `editorial-review-requested`, child context `editorial-review` holding
@@ -73,6 +74,7 @@ class ReviewRequest:
     """What the notifier tells a reviewer: the callback to answer and what to decide on."""
 
     callback_id: str
+    execution_arn: str  # the durable execution that waits (a review link names it beside the callback id)
     title: str
     text: str
     timeout_seconds: int
@@ -206,14 +208,23 @@ def await_review(
         return _record("timer_elapsed", settings.wait_seconds)
 
     requested_at: float = context.step(_clock, name=f"{name}-requested", config=_CLOCK_STEP)
+    # The SDK hands every DurableContext its execution's ARN as read-only metadata
+    # (SDK 3.0.0 context.py: ExecutionContext.durable_execution_arn, set by
+    # DurableContext.from_lambda_context from the invocation's DurableExecutionArn).
+    execution_arn = context.execution_context.durable_execution_arn
 
     def submit(callback_id: str, callback_context: WaitForCallbackContext) -> None:
         # wait_for_callback runs the submitter as a step after creating the
         # callback (SDK operation/callback.py, wait_for_callback_handler): once per review.
-        notify(
-            ReviewRequest(callback_id, title, text, settings.timeout_seconds, settings.on_timeout),
-            callback_context.logger,
+        request = ReviewRequest(
+            callback_id=callback_id,
+            execution_arn=execution_arn,
+            title=title,
+            text=text,
+            timeout_seconds=settings.timeout_seconds,
+            on_timeout=settings.on_timeout,
         )
+        notify(request, callback_context.logger)
 
     # CallbackConfig: timeout 0 means none, so the review always has one; no
     # heartbeat timeout (a person sends no heartbeats). serdes None hands back the

@@ -34,6 +34,8 @@ def configure(monkeypatch):
             "REVIEW_MODE",
             "REVIEW_TIMEOUT_SECONDS",
             "REVIEW_TIMEOUT_MEANS",
+            "REVIEW_TOPIC_ARN",
+            "REVIEW_PAGE_URL",
             "MAX_TOKENS",
             "OUTPUT_S3_URI",
             "OUTPUT_KMS_KEY_ID",

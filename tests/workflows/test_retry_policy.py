@@ -35,6 +35,8 @@ def client_error(code: str, status: int | None = None) -> ClientError:
         client_error("InternalError", 500),
         client_error("SomethingNew", 502),  # any 5xx, as botocore's standard retry mode
         client_error("", 429),
+        client_error("KMSThrottling", 400),  # SNS Publish to a topic encrypted with a KMS key
+        client_error("Throttled", 429),  # SNS's own throttling
         EndpointConnectionError(endpoint_url="https://bedrock-runtime.us-east-1.amazonaws.com"),
         ConnectTimeoutError(endpoint_url="https://bedrock-runtime.us-east-1.amazonaws.com"),
         ReadTimeoutError(endpoint_url="https://bedrock-runtime.us-east-1.amazonaws.com"),
@@ -59,6 +61,9 @@ def test_transient_errors_are_retried_with_bounded_backoff(error):
         client_error("ModelErrorException", 424),  # a client fault in the botocore model
         client_error("ConflictException", 400),
         client_error("ServiceQuotaExceededException", 400),
+        client_error("AuthorizationError", 403),  # SNS: the role may not publish to the topic
+        client_error("KMSAccessDenied", 400),
+        client_error("NotFound", 404),  # SNS: no such topic
         InputError("topic", "must not be empty"),
         ModelAccessError("Bedrock denied access"),
         VideoMissingError("no video"),

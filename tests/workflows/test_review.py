@@ -115,7 +115,9 @@ def test_waited_seconds_come_from_the_checkpointed_clock_steps(workflow):
 
 
 def test_the_reviewer_is_notified_once_across_replays(workflow, notifier):
-    result, events = review_with(workflow, decision="approve")
+    with started_workflow(workflow, callback_settings()) as (runner, arn):
+        decide(runner, pending_callback(runner, arn), decision="approve")
+        result, events = finished(runner, arn)
 
     assert result.status.value == SUCCEEDED, result.error
     assert len([e for e in events if e.event_type == "InvocationCompleted"]) >= 2  # suspended, then replayed
@@ -128,6 +130,7 @@ def test_the_reviewer_is_notified_once_across_replays(workflow, notifier):
         "fail",
     )
     assert request.callback_id == review_callback_id(result)
+    assert request.execution_arn == arn  # the execution's own ARN, for the review link
 
 
 def test_a_second_decision_is_refused(workflow):

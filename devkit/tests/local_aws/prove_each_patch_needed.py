@@ -94,6 +94,7 @@ COVERING_TESTS = {
         "test_the_mapping_deletes_only_while_the_role_may",
     ],
     "public_function_url_needs_its_grants": ["test_a_public_url_answers_only_once_both_grants_are_in_the_policy"],
+    "sns_publish_needs_the_topic_key": ["test_a_topic_with_a_customer_key_needs_the_grant_on_the_key_through_sns"],
 }
 
 
