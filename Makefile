@@ -93,13 +93,13 @@ EXECUTION ?= last
 # The user command line (cli/): invoke, history, approve, reject, stop-executions, preflight.
 CLI = TF="$(TF)" $(DEV_VENV)/bin/python cli
 
-.PHONY: help setup go-tools venvs wheels up down status lint docs validate test test-module test-python test-compat-needed clean
+.PHONY: help setup go-tools venvs wheels browser up down status lint docs validate test test-module test-python test-compat-needed screenshot clean
 .PHONY: demo apply invoke history approve reject stop-executions destroy known-example example-ready bench preflight
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: go-tools venvs wheels ## Toolchain and Python environments (idempotent; TOOLCHAIN=auto|source|registry; from source the first run takes ~25 min)
+setup: go-tools venvs wheels browser ## Toolchain, Python environments and the test browser (idempotent; TOOLCHAIN=auto|source|registry; from source the first run takes ~25 min)
 
 go-tools:
 	@echo "Toolchain: $(TOOLCHAIN_CHOICE) - $(wordlist 3,$(words $(TOOLCHAIN_DECISION)),$(TOOLCHAIN_DECISION))"
@@ -115,6 +115,11 @@ endif
 wheels:
 	@$(PYTHON) packaging/build_lambda_zip.py --source-dir lambda_src --requirements lambda_src/requirements.txt \
 	  --out-dir "$(CACHE)/package-check" >/dev/null && echo "  cached   Lambda package wheels ($(DURABLE_BEDROCK_WHEEL_CACHE))"
+
+# Debian's chromium and chromium-driver for the review page's browser test: system packages, installed
+# with apt-get when missing (devkit/toolchain/install-browser.sh says why).
+browser:
+	@devkit/toolchain/install-browser.sh
 
 venvs: $(DEV_VENV)/.complete $(LAMBDA_VENV)/.complete $(CHECKOV_VENV)/.complete $(EMULATOR_VENV)/.complete
 
@@ -202,6 +207,12 @@ test-python: setup
 test-iam: setup ## The end-to-end tests alone, on a local AWS that enforces IAM (make test runs them so too)
 	@$(TEST_ENV) LOCAL_AWS_AUTH=1 TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) \
 	  $(DEV_VENV)/bin/pytest --numprocesses 3 $(XDIST) tests/e2e
+
+# The browser test (devkit/tests/local_aws/test_review_page_browser.py) with SCREENSHOT_DIR set: it saves the page
+# it reviews, before deciding; other runs of the test write no file.
+screenshot: setup ## Retake docs/review-page.png: the review page in headless Chromium, served by local AWS
+	@$(TEST_ENV) SCREENSHOT_DIR="$(CURDIR)/docs" $(DEV_VENV)/bin/pytest -q -p no:cacheprovider devkit/tests/local_aws/test_review_page_browser.py
+	@echo "  saved    docs/review-page.png"
 
 test-compat-needed: setup ## Prove every local AWS compatibility patch is needed (its tests fail without it)
 	@$(DEV_VENV)/bin/python devkit/tests/local_aws/prove_each_patch_needed.py

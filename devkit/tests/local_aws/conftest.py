@@ -6,6 +6,8 @@ import boto3
 import pytest
 
 from durable_api import CLIENT_KWARGS, durable_role, function_zip
+from review_page_deployment import ReviewPage, deploy_review_page
+from session import local_aws_session
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +47,16 @@ def deploy(aws, role_arn, tmp_path):
         return name, version, call_log
 
     return _deploy
+
+
+@pytest.fixture(scope="module")
+def iam_local_aws(tmp_path_factory):
+    """The endpoint of a local AWS of the test file's own that enforces IAM (the session's may not)."""
+    with local_aws_session(tmp_path_factory.mktemp("local-aws-iam"), auth=True) as session:
+        yield session.endpoint
+
+
+@pytest.fixture(scope="module")
+def review_page(iam_local_aws) -> ReviewPage:
+    """A durable function awaiting reviews and its review page as review_page.tf deploys them."""
+    return deploy_review_page(iam_local_aws)
