@@ -43,7 +43,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 import stop_executions
-from review_callbacks import Review, review_of, waiting_notice
+from review_callbacks import Review, page_link, review_of, waiting_notice
 from timeline import lines
 
 if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
@@ -348,8 +348,11 @@ def pending_review(execution: GetDurableExecutionResponseTypeDef, events: list[E
     return review if review and review.state == "pending" and execution["Status"] in NOT_ENDED else None
 
 
-def review_watch(example_dir: str, execution_name: str, region: str) -> Callable[[list[EventTypeDef]], list[str]]:
+def review_watch(
+    example_dir: str, execution_name: str, execution_arn: str, page_url: str | None
+) -> Callable[[list[EventTypeDef]], list[str]]:
     """follow()'s watch: the waiting-for-review notice, once per review callback."""
+    region = execution_arn.split(":")[3]
     shown: set[str] = set()
     example = os.path.basename(os.path.normpath(example_dir))
 
@@ -358,7 +361,8 @@ def review_watch(example_dir: str, execution_name: str, region: str) -> Callable
         if not review or review.state != "pending" or review.callback_id in shown:
             return []
         shown.add(review.callback_id)
-        return waiting_notice(review, example, execution_name, region, following=True)
+        link = page_link(page_url, execution_arn, review)
+        return waiting_notice(review, example, execution_name, region, following=True, page_link=link)
 
     return watch
 
@@ -431,7 +435,8 @@ def run(command: str, args: argparse.Namespace) -> int:
             if review:
                 example = os.path.basename(os.path.normpath(args.example_dir))
                 name = execution["DurableExecutionName"]
-                print("\n".join(waiting_notice(review, example, name, region, following=False)))
+                link = page_link(outputs.get("review_page_url"), arn, review)
+                print("\n".join(waiting_notice(review, example, name, region, following=False, page_link=link)))
         return report(summary(execution, events), args.json)
 
     payload = args.payload or os.environ.get("PAYLOAD") or outputs.get("sample_payload") or "{}"
@@ -457,17 +462,19 @@ def run(command: str, args: argparse.Namespace) -> int:
         )
     elif live:
         print(f"started {name} on {alias_arn}\n  payload {payload}")
-    return follow_to_the_end(client, arn, args.example_dir, name, args.timeout, live)
+    page_url = outputs.get("review_page_url")
+    return follow_to_the_end(client, arn, args.example_dir, name, args.timeout, live, page_url)
 
 
-def follow_to_the_end(client: LambdaClient, arn: str, example_dir: str, name: str, timeout: float, live: bool) -> int:
+def follow_to_the_end(
+    client: LambdaClient, arn: str, example_dir: str, name: str, timeout: float, live: bool, page_url: str | None = None
+) -> int:
     """follow(), announcing a pending review; reports the outcome. Running out of time or Ctrl-C
     only stop the following: the execution goes on, and the message says how to find it again."""
-    region = arn.split(":")[3]
     example = os.path.basename(os.path.normpath(example_dir))
     again = f"`make history EXAMPLE={example} EXECUTION={name}` shows it"
     try:
-        execution, events = follow(client, arn, timeout, live, watch=review_watch(example_dir, name, region))
+        execution, events = follow(client, arn, timeout, live, watch=review_watch(example_dir, name, arn, page_url))
     except TimeoutError:
         print(f"still running after {timeout:.0f} s: {again} ({arn})", file=sys.stderr)
         return 3

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 sys.path.append(str(Path(__file__).resolve().parents[1] / "lambda_src"))
 from durable_bedrock.errors import ReviewDecisionError
 from durable_bedrock.review import Verdict, decision_commands, parse_decision
+from durable_bedrock.review_link import review_link
 
 __all__ = ["ReviewDecisionError", "Verdict", "parse_decision"]
 
@@ -92,10 +93,14 @@ def answer_commands(example: str, execution_name: str, callback_id: str, region:
     ]
 
 
-def waiting_notice(review: Review, example: str, execution_name: str, region: str, following: bool) -> list[str]:
-    """What `make invoke` and `make history` print while the review waits for a decision."""
+def waiting_notice(
+    review: Review, example: str, execution_name: str, region: str, following: bool, page_link: str | None = None
+) -> list[str]:
+    """What `make invoke` and `make history` print while the review waits for a decision
+    (with the review page's link for this review when the example has a page)."""
     lines = [
         f"waiting for review: callback {review.callback_id}",
+        *([f"  review page: {page_link}"] if page_link else []),
         *answer_commands(example, execution_name, review.callback_id, region),
     ]
     if following:
@@ -104,3 +109,8 @@ def waiting_notice(review: Review, example: str, execution_name: str, region: st
             f"`make history EXAMPLE={example}` shows it again, and `make approve`/`make reject` follow it to its end"
         )
     return lines
+
+
+def page_link(page_url: str | None, execution_arn: str, review: Review) -> str | None:
+    """The review page's link for this review (None without a page: review.page unset)."""
+    return review_link(page_url, execution_arn, review.callback_id) if page_url else None

@@ -23,7 +23,8 @@ from test_invoke import ARN, T0, execution, expect_get, expect_history, lambda_s
 
 import approve
 import invoke
-from review_callbacks import REVIEW_CALLBACK, REVIEW_OPERATION, Review, review_of, waiting_notice
+from durable_bedrock.review_link import review_link
+from review_callbacks import REVIEW_CALLBACK, REVIEW_OPERATION, Review, page_link, review_of, waiting_notice
 from timeline import lines
 
 CALLBACK_ID = "Y2FsbGJhY2stb2YtcnVu"  # base64, as the model's CallbackId pattern wants
@@ -129,6 +130,16 @@ def test_the_waiting_notice_gives_the_exact_commands():
     assert "make history EXAMPLE=content-pipeline" in notice[-1]
 
 
+def test_the_waiting_notice_gives_the_review_page_link_when_there_is_a_page():
+    review = Review(CALLBACK_ID, "pending", at(1))
+    link = page_link("https://page.example/", ARN, review)
+    notice = waiting_notice(review, "content-pipeline", "invoke-1", "eu-west-1", following=False, page_link=link)
+
+    assert notice[1] == f"  review page: {review_link('https://page.example/', ARN, CALLBACK_ID)}"
+    assert page_link(None, ARN, review) is None
+    assert not any("review page" in line for line in waiting_notice(review, "ex", "run", "eu-west-1", following=False))
+
+
 def test_follow_announces_a_pending_review_once_and_keeps_following(capsys):
     """The execution waits for its review for two quiet polls, then is approved and succeeds."""
     client, stub = lambda_stub()
@@ -144,7 +155,7 @@ def test_follow_announces_a_pending_review_once_and_keeps_following(capsys):
 
     with stub:
         ended, events = invoke.follow(
-            client, ARN, 900, True, sleep=clock.sleep, clock=clock, watch=invoke.review_watch("ex", "run", "us-east-1")
+            client, ARN, 900, True, sleep=clock.sleep, clock=clock, watch=invoke.review_watch("ex", "run", ARN, None)
         )
 
     assert ended["Status"] == "SUCCEEDED"
