@@ -1,11 +1,14 @@
 """What every local AWS compatibility patch is built from: the check that
 the ministack attribute it rebinds still exists, the rebinding itself, and
 the table of regions a system-defined inference profile routes to (shared
-by GetInferenceProfile and the IAM checks of the Bedrock runtime)."""
+by GetInferenceProfile and the IAM checks of the Bedrock runtime), and the
+evaluation of what a function's execution role may do (shared by the IAM
+patches for its logs, tracing and SQS event source mappings)."""
 
 from __future__ import annotations
 
 import ast
+import contextvars
 import importlib.util
 from importlib import metadata
 from pathlib import Path
@@ -89,3 +92,35 @@ def require_call_time_iam_hooks() -> None:
             "ministack.app no longer imports extract_iam_action, extract_resource_arn and enforce inside "
             "_dispatch_service_request: the IAM patches in devkit/local_aws/ must hook them another way"
         )
+
+
+def arn_parts(function_arn: str) -> tuple[str, str, str]:
+    """(partition, region, account) of arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME."""
+    parts = function_arn.split(":")
+    return parts[1], parts[3], parts[4]
+
+
+def role_denies(config: dict, checks: list[tuple[str, str, str]]) -> tuple[str, str] | None:
+    """The first (action, resource) of `checks` ((action, service, resource))
+    the function's execution role may not perform, else None: what Lambda does
+    with the role on the function's behalf (its logs, its event source
+    mappings, its tracing). Evaluated with the role's own session
+    (core.lambda_runtime.execution_credentials) through core.iam_evaluator.enforce,
+    so its identity policies, permissions boundary and resource policies
+    count, in a fresh context pinned to the function's account and region, so
+    that the request that happens to run it (its caller, whether it was
+    signed) plays no part."""
+    from ministack.core import iam_evaluator, lambda_runtime
+    from ministack.core.responses import request_scope
+
+    _, region, account = arn_parts(config["FunctionArn"])
+    key = original(lambda_runtime, "execution_credentials")(config)["AWS_ACCESS_KEY_ID"]
+
+    def evaluate() -> tuple[str, str] | None:
+        with request_scope(account, region):
+            for action, service, resource in checks:
+                if iam_evaluator.enforce(key, action, service, region, resource):
+                    return action, resource
+        return None
+
+    return contextvars.Context().run(evaluate)

@@ -12,44 +12,15 @@ function makes. With AUTH off neither changes anything.
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
-from compat_base import original, replace
+from compat_base import arn_parts, original, replace, role_denies
 
 log = logging.getLogger("local_aws.compat")
-
-
-def _arn_parts(function_arn: str) -> tuple[str, str, str]:
-    """(partition, region, account) of arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME."""
-    parts = function_arn.split(":")
-    return parts[1], parts[3], parts[4]
-
-
-def _role_denies(config: dict, checks: list[tuple[str, str, str]]) -> tuple[str, str] | None:
-    """The first (action, resource) of `checks` ((action, service, resource))
-    the function's execution role may not perform, else None. Evaluated in a
-    fresh context pinned to the function's account and region, so that the
-    request that happens to run the invocation (its caller, whether it was
-    signed) plays no part: Lambda acts as the role."""
-    from ministack.core import iam_evaluator, lambda_runtime
-    from ministack.core.responses import request_scope
-
-    _, region, account = _arn_parts(config["FunctionArn"])
-    key = original(lambda_runtime, "execution_credentials")(config)["AWS_ACCESS_KEY_ID"]
-
-    def evaluate() -> tuple[str, str] | None:
-        with request_scope(account, region):
-            for action, service, resource in checks:
-                if iam_evaluator.enforce(key, action, service, region, resource):
-                    return action, resource
-        return None
-
-    return contextvars.Context().run(evaluate)
 
 
 def function_logs_written_as_the_role() -> None:
@@ -98,7 +69,7 @@ def function_logs_written_as_the_role() -> None:
         config = func.get("config") or func
         if not app.AUTH or not str(config.get("FunctionArn", "")).startswith("arn:"):
             return stock_emit(func, request_id, log_text, error, duration_ms, **kwargs)
-        partition, region, account = _arn_parts(config["FunctionArn"])
+        partition, region, account = arn_parts(config["FunctionArn"])
         group = (config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{config.get('FunctionName')}"
         group_arn = f"arn:{partition}:logs:{region}:{account}:log-group:{group}"
         day = datetime.now(UTC).strftime("%Y/%m/%d")
@@ -112,7 +83,7 @@ def function_logs_written_as_the_role() -> None:
 
         checks = [] if group_exists() else [("logs:CreateLogGroup", "logs", f"{group_arn}:log-stream:")]
         checks += [("logs:CreateLogStream", "logs", stream_arn), ("logs:PutLogEvents", "logs", stream_arn)]
-        denied = _role_denies(config, checks)
+        denied = role_denies(config, checks)
         if denied:
             log.warning(
                 "logs of %s not written: its role %s may not perform %s on %s",
@@ -195,7 +166,7 @@ def active_tracing_needs_the_roles_trace_grant() -> None:
                 "FunctionName": name,
                 "Role": role,
             }
-            if _role_denies(config, [("xray:PutTraceSegments", "xray", "*")]):
+            if role_denies(config, [("xray:PutTraceSegments", "xray", "*")]):
                 return error_response_json("InvalidParameterValueException", NO_TRACE_GRANT, 400)
         return await inner(method, path, headers, body, query_params)
 

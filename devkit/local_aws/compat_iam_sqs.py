@@ -28,7 +28,7 @@ import inspect
 import logging
 from contextvars import ContextVar
 
-from compat_base import CompatError, original, replace
+from compat_base import CompatError, original, replace, role_denies
 
 log = logging.getLogger("local_aws.compat")
 
@@ -48,11 +48,7 @@ def _auth() -> bool:
 
 def _role_denied(config: dict, action: str, queue_arn: str) -> bool:
     """Whether the function's execution role may not call sqs:<action> on the queue."""
-    from ministack.core import iam_evaluator, lambda_runtime
-
-    key = lambda_runtime.execution_credentials(config)["AWS_ACCESS_KEY_ID"]
-    region = queue_arn.split(":")[3]
-    return iam_evaluator.enforce(key, f"sqs:{action}", "sqs", region, queue_arn) is not None
+    return role_denies(config, [(f"sqs:{action}", "sqs", queue_arn)]) is not None
 
 
 def _is_queue(arn: str) -> bool:
