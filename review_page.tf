@@ -24,110 +24,53 @@ locals {
   # AWS by devkit/local_aws/compat_iam_lambda.py, durable_apis_authorized_as_their_actions, and
   # devkit/tests/local_aws/test_iam_durable_apis.py). The page sends only CallbackSuccess: a
   # rejection is a successful callback carrying {"decision": "reject"}.
-  review_page_policy = {
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid      = "ReadReviewsOfThisFunction"
-        Effect   = "Allow"
-        Action   = "lambda:GetDurableExecutionHistory"
-        Resource = "${local.function_arn}:*/durable-execution/*"
-      },
-      {
-        Sid      = "DecideReviewsOfThisFunction"
-        Effect   = "Allow"
-        Action   = "lambda:SendDurableExecutionCallbackSuccess"
-        Resource = "${local.function_arn}:*/durable-execution/*"
-      },
-      {
-        Sid      = "WriteOwnLogs"
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.review_page_name}:*"
-      },
-    ]
-  }
+  review_page_statements = [
+    {
+      Sid      = "ReadReviewsOfThisFunction"
+      Effect   = "Allow"
+      Action   = "lambda:GetDurableExecutionHistory"
+      Resource = "${local.function_arn}:*/durable-execution/*"
+    },
+    {
+      Sid      = "DecideReviewsOfThisFunction"
+      Effect   = "Allow"
+      Action   = "lambda:SendDurableExecutionCallbackSuccess"
+      Resource = "${local.function_arn}:*/durable-execution/*"
+    },
+  ]
 }
 
-resource "aws_cloudwatch_log_group" "review_page" {
-  #checkov:skip=CKV_AWS_338:Retention is the log_retention_days input, as for the durable function.
-  count = local.review_page ? 1 : 0
+module "review_page" {
+  source = "./modules/companion-function"
+  count  = local.review_page ? 1 : 0
 
-  name              = "/aws/lambda/${local.review_page_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
-  tags              = var.tags
-}
+  name            = local.review_page_name
+  description     = "Review page of ${var.name}: shows an outline and sends the reviewer's decision"
+  handler         = "durable_bedrock.review_page.handler"
+  timeout_seconds = 15
+  environment     = { DURABLE_FUNCTION_ARN = local.function_arn }
+  policy_name     = "review-page"
+  statements      = local.review_page_statements
 
-resource "aws_iam_role" "review_page" {
-  count = local.review_page ? 1 : 0
-
-  name               = "${local.review_page_name}-exec"
-  description        = "Execution role of ${local.review_page_name}"
-  assume_role_policy = jsonencode(local.trust_policy)
+  trust_policy_json  = jsonencode(local.trust_policy)
+  xray_policy_json   = var.tracing_enabled ? jsonencode(local.xray_policy) : null
+  package_path       = local.package_path
+  package_sha256     = local.package_sha256
+  runtime            = var.runtime
+  architecture       = var.architecture
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = var.log_kms_key_arn
+  partition          = local.partition
+  region             = local.region
+  account_id         = local.account_id
   tags               = var.tags
-}
-
-resource "aws_iam_role_policy" "review_page" {
-  count = local.review_page ? 1 : 0
-
-  name   = "review-page"
-  role   = aws_iam_role.review_page[0].id
-  policy = jsonencode(local.review_page_policy)
-}
-
-resource "aws_iam_role_policy" "review_page_xray" {
-  count = local.review_page && var.tracing_enabled ? 1 : 0
-
-  name   = "xray"
-  role   = aws_iam_role.review_page[0].id
-  policy = jsonencode(local.xray_policy)
-}
-
-resource "aws_lambda_function" "review_page" {
-  #checkov:skip=CKV_AWS_116:Function URL calls are synchronous; an async dead-letter queue would never receive anything.
-  #checkov:skip=CKV_AWS_117:Calls only the Lambda API; a VPC would add NAT or endpoints and no isolation.
-  #checkov:skip=CKV_AWS_272:Same package as the durable function, built reproducibly from pinned, hash-checked inputs.
-  #checkov:skip=CKV_AWS_173:The environment holds one function ARN, no secret.
-  #checkov:skip=CKV_AWS_115:Reserved concurrency would take from the account's unreserved pool (new accounts have only 10); each request is two short Lambda API calls.
-  #checkov:skip=CKV_AWS_50:Tracing follows tracing_enabled, as for the durable function.
-  count = local.review_page ? 1 : 0
-
-  function_name    = local.review_page_name
-  description      = "Review page of ${var.name}: shows an outline and sends the reviewer's decision"
-  role             = aws_iam_role.review_page[0].arn
-  runtime          = var.runtime
-  architectures    = [var.architecture]
-  handler          = "durable_bedrock.review_page.handler"
-  memory_size      = 256
-  timeout          = 15
-  filename         = local.package_path
-  source_code_hash = local.package_sha256
-
-  environment {
-    variables = { DURABLE_FUNCTION_ARN = local.function_arn }
-  }
-
-  logging_config {
-    log_format            = "JSON"
-    log_group             = aws_cloudwatch_log_group.review_page[0].name
-    application_log_level = "INFO"
-    system_log_level      = "WARN"
-  }
-
-  tracing_config {
-    mode = var.tracing_enabled ? "Active" : "PassThrough"
-  }
-
-  tags       = var.tags
-  depends_on = [aws_iam_role_policy.review_page, aws_iam_role_policy.review_page_xray]
 }
 
 resource "aws_lambda_function_url" "review_page" {
   #checkov:skip=CKV_AWS_258:Reviewers are people without AWS credentials; each request needs a review's callback id (see the top of this file).
   count = local.review_page ? 1 : 0
 
-  function_name      = aws_lambda_function.review_page[0].function_name
+  function_name      = module.review_page[0].function_name
   authorization_type = "NONE"
 }
 
@@ -143,7 +86,7 @@ resource "aws_lambda_permission" "review_page_url" {
 
   statement_id           = "PublicReviewPageUrl"
   action                 = "lambda:InvokeFunctionUrl"
-  function_name          = aws_lambda_function.review_page[0].function_name
+  function_name          = module.review_page[0].function_name
   principal              = "*"
   function_url_auth_type = "NONE"
 }
@@ -154,7 +97,7 @@ resource "aws_lambda_permission" "review_page_invoke" {
 
   statement_id             = "InvokeOnlyThroughTheUrl"
   action                   = "lambda:InvokeFunction"
-  function_name            = aws_lambda_function.review_page[0].function_name
+  function_name            = module.review_page[0].function_name
   principal                = "*"
   invoked_via_function_url = true
 }

@@ -50,110 +50,53 @@ resource "aws_sqs_queue_redrive_policy" "trigger" {
   })
 }
 
-resource "aws_cloudwatch_log_group" "starter" {
-  #checkov:skip=CKV_AWS_338:Retention is the log_retention_days input, as for the durable function.
-  count = local.trigger ? 1 : 0
+module "starter" {
+  source = "./modules/companion-function"
+  count  = local.trigger ? 1 : 0
 
-  name              = "/aws/lambda/${local.starter_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
-  tags              = var.tags
-}
+  name            = local.starter_name
+  description     = "Starts one durable execution of ${var.name} per SQS message"
+  handler         = "durable_bedrock.sqs_starter.handler"
+  timeout_seconds = local.starter_timeout
+  environment     = { DURABLE_FUNCTION_ARN = local.alias_arn, STARTS_IN_PARALLEL = tostring(local.starts_in_parallel) }
+  policy_name     = "sqs-starter"
+  statements = [
+    {
+      # What the event source mapping reads with this role (Lambda developer guide, with-sqs.html,
+      # "Execution role permissions"; CreateEventSourceMapping checks them) and the starter's own
+      # early DeleteMessage. No sqs:ChangeMessageVisibility: neither calls it.
+      Sid      = "ConsumeTheQueue"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+      Resource = local.trigger_queue
+    },
+    {
+      Sid      = "StartDurableExecutions"
+      Effect   = "Allow"
+      Action   = "lambda:InvokeFunction"
+      Resource = local.alias_arn
+    },
+  ]
 
-resource "aws_iam_role" "starter" {
-  count = local.trigger ? 1 : 0
-
-  name               = "${local.starter_name}-exec"
-  description        = "Execution role of ${local.starter_name}"
-  assume_role_policy = jsonencode(local.trust_policy)
+  trust_policy_json  = jsonencode(local.trust_policy)
+  xray_policy_json   = var.tracing_enabled ? jsonencode(local.xray_policy) : null
+  package_path       = local.package_path
+  package_sha256     = local.package_sha256
+  runtime            = var.runtime
+  architecture       = var.architecture
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = var.log_kms_key_arn
+  partition          = local.partition
+  region             = local.region
+  account_id         = local.account_id
   tags               = var.tags
-}
-
-resource "aws_iam_role_policy" "starter" {
-  count = local.trigger ? 1 : 0
-
-  name = "sqs-starter"
-  role = aws_iam_role.starter[0].id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        # What the event source mapping reads with this role (Lambda developer guide, with-sqs.html,
-        # "Execution role permissions"; CreateEventSourceMapping checks them) and the starter's own
-        # early DeleteMessage. No sqs:ChangeMessageVisibility: neither calls it.
-        Sid      = "ConsumeTheQueue"
-        Effect   = "Allow"
-        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
-        Resource = local.trigger_queue
-      },
-      {
-        Sid      = "StartDurableExecutions"
-        Effect   = "Allow"
-        Action   = "lambda:InvokeFunction"
-        Resource = local.alias_arn
-      },
-      {
-        Sid      = "WriteOwnLogs"
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.starter_name}:*"
-      },
-    ]
-  })
-}
-
-resource "aws_iam_role_policy" "starter_xray" {
-  count = local.trigger && var.tracing_enabled ? 1 : 0
-
-  name   = "xray"
-  role   = aws_iam_role.starter[0].id
-  policy = jsonencode(local.xray_policy)
-}
-
-resource "aws_lambda_function" "starter" {
-  #checkov:skip=CKV_AWS_116:Failed messages go to the queue's dead-letter queue (redrive policy).
-  #checkov:skip=CKV_AWS_117:Calls only the Lambda API; a VPC would add NAT or endpoints and no isolation.
-  #checkov:skip=CKV_AWS_272:Same package as the durable function, built reproducibly from pinned, hash-checked inputs.
-  #checkov:skip=CKV_AWS_173:The environment holds one function ARN, no secret.
-  #checkov:skip=CKV_AWS_115:Concurrency is bounded by the event source mapping's pollers.
-  #checkov:skip=CKV_AWS_50:Tracing follows tracing_enabled, as for the durable function.
-  count = local.trigger ? 1 : 0
-
-  function_name    = local.starter_name
-  description      = "Starts one durable execution of ${var.name} per SQS message"
-  role             = aws_iam_role.starter[0].arn
-  runtime          = var.runtime
-  architectures    = [var.architecture]
-  handler          = "durable_bedrock.sqs_starter.handler"
-  memory_size      = 256
-  timeout          = local.starter_timeout
-  filename         = local.package_path
-  source_code_hash = local.package_sha256
-
-  environment {
-    variables = { DURABLE_FUNCTION_ARN = local.alias_arn, STARTS_IN_PARALLEL = tostring(local.starts_in_parallel) }
-  }
-
-  logging_config {
-    log_format            = "JSON"
-    log_group             = aws_cloudwatch_log_group.starter[0].name
-    application_log_level = "INFO"
-    system_log_level      = "WARN"
-  }
-
-  tracing_config {
-    mode = var.tracing_enabled ? "Active" : "PassThrough"
-  }
-
-  tags       = var.tags
-  depends_on = [aws_iam_role_policy.starter, aws_iam_role_policy.starter_xray]
 }
 
 resource "aws_lambda_event_source_mapping" "trigger" {
   count = local.trigger ? 1 : 0
 
   event_source_arn                   = local.trigger_queue
-  function_name                      = aws_lambda_function.starter[0].arn
+  function_name                      = module.starter[0].function_arn
   batch_size                         = var.sqs_trigger.batch_size
   maximum_batching_window_in_seconds = var.sqs_trigger.maximum_batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]
@@ -169,3 +112,4 @@ resource "aws_lambda_event_source_mapping" "trigger" {
   # No message is consumed before a failing one can reach the dead-letter queue.
   depends_on = [aws_sqs_queue_redrive_policy.trigger]
 }
+

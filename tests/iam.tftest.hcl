@@ -111,12 +111,12 @@ run "tracing_grants_xray_to_both_roles" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.tracing_config[0].mode == "Active" && aws_lambda_function.starter[0].tracing_config[0].mode == "Active"
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "Active" && module.starter[0].function.tracing == "Active"
     error_message = "tracing_enabled must turn on active tracing for both functions"
   }
   assert {
     # Lambda rejects active tracing when the role may not send traces.
-    condition = alltrue([for policy in [aws_iam_role_policy.xray[0].policy, aws_iam_role_policy.starter_xray[0].policy] : jsondecode(policy) == {
+    condition = alltrue([for policy in [aws_iam_role_policy.xray[0].policy, module.starter[0].role_policies.xray.document] : jsondecode(policy) == {
       Version = "2012-10-17"
       Statement = [{
         Sid      = "SendTraces"
@@ -128,7 +128,7 @@ run "tracing_grants_xray_to_both_roles" {
     error_message = "both roles need exactly the X-Ray write permissions"
   }
   assert {
-    condition     = aws_iam_role_policy.xray[0].role == aws_iam_role.function.id && aws_iam_role_policy.starter_xray[0].role == aws_iam_role.starter[0].id
+    condition     = aws_iam_role_policy.xray[0].role == aws_iam_role.function.id && module.starter[0].role_policies.xray.role == module.starter[0].role.id
     error_message = "each role gets its own X-Ray policy"
   }
 }

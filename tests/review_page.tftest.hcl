@@ -36,7 +36,7 @@ run "no_page_by_default" {
   }
 
   assert {
-    condition     = length(aws_lambda_function.review_page) == 0 && length(aws_lambda_function_url.review_page) == 0 && length(aws_lambda_permission.review_page_url) == 0 && length(aws_iam_role.review_page) == 0
+    condition     = length(module.review_page) == 0 && length(aws_lambda_function_url.review_page) == 0 && length(aws_lambda_permission.review_page_url) == 0
     error_message = "no review page resources unless review.page is true"
   }
   assert {
@@ -53,23 +53,23 @@ run "page_serves_reviews_of_this_function" {
   }
 
   assert {
-    condition     = aws_lambda_function.review_page[0].function_name == "pipeline-review-page" && aws_lambda_function.review_page[0].handler == "durable_bedrock.review_page.handler" && length(aws_lambda_function.review_page[0].durable_config) == 0
+    condition     = module.review_page[0].function_name == "pipeline-review-page" && module.review_page[0].function.handler == "durable_bedrock.review_page.handler" && !module.review_page[0].function.durable
     error_message = "the page is a plain function running durable_bedrock.review_page"
   }
   assert {
-    condition     = length(aws_lambda_function.review_page[0].environment[0].variables) == 1 && aws_lambda_function.review_page[0].environment[0].variables.DURABLE_FUNCTION_ARN == "arn:aws:lambda:us-east-1:123456789012:function:pipeline"
-    error_message = "the page must know the durable function by its unqualified ARN: ${jsonencode(aws_lambda_function.review_page[0].environment[0].variables)}"
+    condition     = length(module.review_page[0].function.environment) == 1 && module.review_page[0].function.environment.DURABLE_FUNCTION_ARN == "arn:aws:lambda:us-east-1:123456789012:function:pipeline"
+    error_message = "the page must know the durable function by its unqualified ARN: ${jsonencode(module.review_page[0].function.environment)}"
   }
   assert {
     condition     = aws_lambda_function.this.environment[0].variables.REVIEW_PAGE_URL == "https://mockedurlid.lambda-url.us-east-1.on.aws/" && output.review_page_url == "https://mockedurlid.lambda-url.us-east-1.on.aws/"
     error_message = "the durable function and the output must carry the page's URL"
   }
   assert {
-    condition     = aws_iam_role.review_page[0].name == "pipeline-review-page-exec" && jsondecode(aws_iam_role.review_page[0].assume_role_policy) == jsondecode(aws_iam_role.function.assume_role_policy)
+    condition     = module.review_page[0].role.name == "pipeline-review-page-exec" && jsondecode(module.review_page[0].role.trust_policy) == jsondecode(aws_iam_role.function.assume_role_policy)
     error_message = "the page's role must trust Lambda in this account only, like the function's"
   }
   assert {
-    condition = jsondecode(aws_iam_role_policy.review_page[0].policy) == {
+    condition = jsondecode(module.review_page[0].role_policies["review-page"].document) == {
       Version = "2012-10-17"
       Statement = [
         {
@@ -92,10 +92,10 @@ run "page_serves_reviews_of_this_function" {
         },
       ]
     }
-    error_message = "unexpected review page policy: ${aws_iam_role_policy.review_page[0].policy}"
+    error_message = "unexpected review page policy: ${module.review_page[0].role_policies["review-page"].document}"
   }
   assert {
-    condition     = length(aws_iam_role_policy.review_page_xray) == 0
+    condition     = !contains(keys(module.review_page[0].role_policies), "xray")
     error_message = "no trace grant unless tracing_enabled"
   }
   assert {
@@ -133,7 +133,7 @@ run "page_role_may_send_traces_when_tracing" {
   }
 
   assert {
-    condition     = length(aws_iam_role_policy.review_page_xray) == 1 && aws_lambda_function.review_page[0].tracing_config[0].mode == "Active"
+    condition     = module.review_page[0].role_policies.xray.role == module.review_page[0].role.id && module.review_page[0].function.tracing == "Active"
     error_message = "with tracing the page traces and may send them"
   }
 }

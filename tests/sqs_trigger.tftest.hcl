@@ -32,7 +32,7 @@ run "no_trigger_by_default" {
   command = apply
 
   assert {
-    condition     = length(aws_lambda_event_source_mapping.trigger) == 0 && length(aws_sqs_queue.trigger) == 0 && length(aws_sqs_queue_redrive_policy.trigger) == 0 && length(aws_lambda_function.starter) == 0
+    condition     = length(aws_lambda_event_source_mapping.trigger) == 0 && length(aws_sqs_queue.trigger) == 0 && length(aws_sqs_queue_redrive_policy.trigger) == 0 && length(module.starter) == 0
     error_message = "no trigger resources unless sqs_trigger is set"
   }
   assert {
@@ -49,15 +49,15 @@ run "sqs_trigger_starts_executions_through_the_starter" {
   }
 
   assert {
-    condition     = aws_lambda_event_source_mapping.trigger[0].function_name == aws_lambda_function.starter[0].arn && aws_lambda_event_source_mapping.trigger[0].function_response_types == toset(["ReportBatchItemFailures"])
+    condition     = aws_lambda_event_source_mapping.trigger[0].function_name == module.starter[0].function_arn && aws_lambda_event_source_mapping.trigger[0].function_response_types == toset(["ReportBatchItemFailures"])
     error_message = "the queue must feed the starter, reporting failures per message"
   }
   assert {
-    condition     = aws_lambda_function.starter[0].environment[0].variables.DURABLE_FUNCTION_ARN == "arn:aws:lambda:us-east-1:123456789012:function:pipeline:live"
+    condition     = module.starter[0].function.environment.DURABLE_FUNCTION_ARN == "arn:aws:lambda:us-east-1:123456789012:function:pipeline:live"
     error_message = "the starter must invoke the durable function through its alias (a qualified ARN)"
   }
   assert {
-    condition     = length(aws_lambda_function.starter[0].durable_config) == 0 && aws_lambda_function.starter[0].handler == "durable_bedrock.sqs_starter.handler"
+    condition     = !module.starter[0].function.durable && module.starter[0].function.handler == "durable_bedrock.sqs_starter.handler"
     error_message = "the starter is a plain function running durable_bedrock.sqs_starter"
   }
   assert {
@@ -73,11 +73,11 @@ run "sqs_trigger_starts_executions_through_the_starter" {
     error_message = "the queue must redrive to its dead-letter queue after max_receive_count deliveries"
   }
   assert {
-    condition     = aws_sqs_queue.trigger[0].sqs_managed_sse_enabled && aws_sqs_queue.dead_letters[0].sqs_managed_sse_enabled && aws_sqs_queue.trigger[0].visibility_timeout_seconds == 6 * aws_lambda_function.starter[0].timeout
+    condition     = aws_sqs_queue.trigger[0].sqs_managed_sse_enabled && aws_sqs_queue.dead_letters[0].sqs_managed_sse_enabled && aws_sqs_queue.trigger[0].visibility_timeout_seconds == 6 * module.starter[0].function.timeout
     error_message = "queues must be encrypted, and the visibility timeout six times the starter's timeout"
   }
   assert {
-    condition = jsondecode(aws_iam_role_policy.starter[0].policy).Statement == [
+    condition = jsondecode(module.starter[0].role_policies["sqs-starter"].document).Statement == [
       {
         Sid      = "ConsumeTheQueue"
         Effect   = "Allow"
@@ -97,7 +97,7 @@ run "sqs_trigger_starts_executions_through_the_starter" {
         Resource = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pipeline-sqs-starter:*"
       },
     ]
-    error_message = "unexpected starter policy: ${aws_iam_role_policy.starter[0].policy}"
+    error_message = "unexpected starter policy: ${module.starter[0].role_policies["sqs-starter"].document}"
   }
 }
 
@@ -127,8 +127,8 @@ run "starter_is_sized_to_its_batch" {
 
   assert {
     # 10,000 starts, 16 at a time: 625 rounds of at most a second, plus 30 s.
-    condition     = aws_lambda_function.starter[0].timeout == 655 && aws_lambda_function.starter[0].environment[0].variables.STARTS_IN_PARALLEL == "16"
-    error_message = "the starter's timeout must cover its largest batch (got ${aws_lambda_function.starter[0].timeout} s)"
+    condition     = module.starter[0].function.timeout == 655 && module.starter[0].function.environment.STARTS_IN_PARALLEL == "16"
+    error_message = "the starter's timeout must cover its largest batch (got ${module.starter[0].function.timeout} s)"
   }
   assert {
     condition     = aws_sqs_queue.trigger[0].visibility_timeout_seconds == 3930 && output.sqs_starter_timeout == 655
