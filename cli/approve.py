@@ -15,7 +15,9 @@ execution to its end, as `make invoke` does, unless --no-follow.
 Exit status: as `invoke` once it has followed the execution (0 SUCCEEDED, 1
 failed/stopped/timed out, 3 not ended); 0 with --no-follow once sent; 2 when
 nothing was sent: no such execution, no pending review (none, already
-answered, expired), an invalid decision, no access.
+answered, expired), an invalid decision, no access (said with the IAM action
+refused: devkit/tests/local_aws/test_review_permissions_needed.py shows each
+action of reviewer_policy_json needed so).
 """
 
 from __future__ import annotations
@@ -106,10 +108,32 @@ def send(client: LambdaClient, arn: str, name: str, review: Review, payload: str
                 "the execution was deleted, or its retention period is over"
             ) from None
         if code == "AccessDeniedException":
-            raise Problem(
-                "not allowed to answer the review (AccessDeniedException): a reviewer needs the module's "
-                "reviewer_policy_json (lambda:SendDurableExecutionCallbackSuccess on the function's executions)"
-            ) from None
+            raise not_allowed("answer the review", error) from None
+        raise
+
+
+def not_allowed(purpose: str, error: ClientError) -> Problem:
+    """The reviewer's own permissions refused a call: said with the IAM action it needs, which for
+    these Lambda APIs is lambda:<operation> (Lambda developer guide, durable-security.html), and
+    AWS's own message (it names the principal, and on AWS the resource too)."""
+    aws_said = error.response.get("Error", {}).get("Message") or ""
+    return Problem(
+        f"not allowed to {purpose}: lambda:{error.operation_name} was refused (AccessDeniedException); a reviewer "
+        f"needs the module's reviewer_policy_json, which grants it. {aws_said}".rstrip()
+    )
+
+
+def find_review(
+    client: LambdaClient, function_name: str, version: str, execution: str
+) -> tuple[str, str, str, Review | None]:
+    """(execution ARN, name, status, its newest review callback or None); a denied lookup said as such (Problem)."""
+    try:
+        arn = invoke.find_execution(client, function_name, version, execution)
+        found = client.get_durable_execution(DurableExecutionArn=arn, IncludeExecutionData=False)
+        return arn, found["DurableExecutionName"], found["Status"], review_of(HistoryReader(client, arn).read())
+    except ClientError as error:
+        if error_code(error) == "AccessDeniedException":
+            raise not_allowed("find the review", error) from None
         raise
 
 
@@ -132,11 +156,8 @@ def run(verdict: Verdict, args: argparse.Namespace) -> int:
     alias_arn = outputs["alias_arn"]
     function_name = alias_arn.split(":")[6]
     client = invoke.lambda_client(alias_arn, args.endpoint_url)
-    arn = invoke.find_execution(client, function_name, str(outputs["version"]), args.execution)
-    execution = client.get_durable_execution(DurableExecutionArn=arn, IncludeExecutionData=False)
-    name = execution["DurableExecutionName"]
-    review = review_of(HistoryReader(client, arn).read())
-    why_not = refusal(review, name, execution["Status"])
+    arn, name, status, review = find_review(client, function_name, str(outputs["version"]), args.execution)
+    why_not = refusal(review, name, status)
     if why_not or review is None:
         raise Problem(why_not or "no review")
     send(client, arn, name, review, payload)

@@ -52,8 +52,13 @@ _CALLBACK_ID = re.compile(r"^[A-Za-z0-9+/]{1,1022}={0,2}$")
 _MAX_ARN_CHARS = 1024
 # The form has two short fields; anything much larger is not our form.
 _MAX_BODY_BYTES = 4 * MAX_FEEDBACK_CHARS + 1024
-# "Not found" for the caller: whether the execution is missing or not ours is not theirs to learn.
-_UNKNOWN_ERRORS = frozenset({"ResourceNotFoundException", "AccessDeniedException", "InvalidParameterValueException"})
+# "Not found" for the caller: whether the execution is missing is not theirs to learn.
+_UNKNOWN_ERRORS = frozenset({"ResourceNotFoundException", "InvalidParameterValueException"})
+# What each Lambda call the page makes is for, as the page says it when the role may not make it.
+_PURPOSES = {
+    "GetDurableExecutionHistory": "read the review",
+    "SendDurableExecutionCallbackSuccess": "send the decision",
+}
 
 
 @functools.cache
@@ -190,6 +195,8 @@ def _gone(review: ReviewState) -> dict[str, Any]:
 
 def _aws_error(error: ClientError) -> dict[str, Any]:
     code = error.response.get("Error", {}).get("Code", "")
+    if code == "AccessDeniedException":
+        return _not_allowed(error)
     if code in _UNKNOWN_ERRORS:
         return _unknown()
     if code == "CallbackTimeoutException":
@@ -198,3 +205,19 @@ def _aws_error(error: ClientError) -> dict[str, Any]:
         return message(410, "Review closed", "This review was decided or expired in the meantime.")
     logger.error("AWS call failed: %s", code)
     return message(503, "Try again", "The review could not be reached just now; reload the page in a minute.")
+
+
+def _not_allowed(error: ClientError) -> dict[str, Any]:
+    """The page's own role may not make this call. Every call names one of this function's executions
+    (_link checked the link first), which the module's role policy allows, so a denial means the
+    role lacks the action: named to the reviewer (who tells whoever runs the page) and in the log.
+    Nothing about the review is revealed, and nothing was sent."""
+    action = f"lambda:{error.operation_name}"
+    logger.error("the page's execution role may not perform %s: %s", action, error)
+    purpose = _PURPOSES.get(error.operation_name, "reach the review")
+    return message(
+        500,
+        "Review page not allowed",
+        f"The review page may not {purpose}: its role lacks {action}. "
+        "No decision was sent; please tell whoever runs this page.",
+    )

@@ -341,8 +341,31 @@ def test_a_reviewer_without_the_policy_is_pointed_at_it(applied):
     expect_history(applied, review_events())
     expect_send_refused(applied, "AccessDeniedException", 403)
 
-    with applied, pytest.raises(invoke.Problem, match="reviewer_policy_json"):
+    with applied, pytest.raises(invoke.Problem) as refused:
         approve.run("approve", arguments())
+
+    assert str(refused.value).startswith(
+        "not allowed to answer the review: lambda:SendDurableExecutionCallbackSuccess was refused "
+        "(AccessDeniedException); a reviewer needs the module's reviewer_policy_json"
+    )
+
+
+def test_a_denied_lookup_names_the_action_and_what_aws_said(applied):
+    applied.add_client_error(
+        "list_durable_executions_by_function",
+        service_error_code="AccessDeniedException",
+        service_message="User: u is not authorized to perform: lambda:ListDurableExecutionsByFunction on resource: f",
+        http_status_code=403,
+    )
+
+    with applied, pytest.raises(invoke.Problem) as refused:
+        approve.run("reject", arguments(reason="off topic"))
+
+    assert str(refused.value) == (
+        "not allowed to find the review: lambda:ListDurableExecutionsByFunction was refused (AccessDeniedException); "
+        "a reviewer needs the module's reviewer_policy_json, which grants it. "
+        "User: u is not authorized to perform: lambda:ListDurableExecutionsByFunction on resource: f"
+    )
 
 
 def test_the_command_exits_2_with_one_line(applied, capsys, monkeypatch):

@@ -269,10 +269,30 @@ def test_another_callback_of_the_execution_is_unknown():
         assert page["statusCode"] == 404 and "Unknown review" in page["body"]
 
 
-@pytest.mark.parametrize("code", ["ResourceNotFoundException", "AccessDeniedException"])
-def test_an_unknown_or_foreign_execution_is_unknown(code):
-    page = handle(request("GET"), FakeLambda(history_error=code), FUNCTION)
-    assert page["statusCode"] == 404
+def test_an_unknown_execution_is_unknown():
+    page = handle(request("GET"), FakeLambda(history_error="ResourceNotFoundException"), FUNCTION)
+    assert page["statusCode"] == 404 and "Unknown review" in page["body"]
+
+
+def test_a_role_that_may_not_read_the_review_is_named_with_the_missing_action(caplog):
+    """The link names this function's execution, which the module's role may read: a denial is the
+    role's fault, said as such (not "unknown review"), to the reviewer and in the function's log."""
+    page = handle(request("GET"), FakeLambda(history_error="AccessDeniedException"), FUNCTION)
+
+    assert page["statusCode"] == 500
+    assert "may not read the review: its role lacks lambda:GetDurableExecutionHistory" in page["body"]
+    assert "may not perform lambda:GetDurableExecutionHistory" in caplog.text
+
+
+def test_a_role_that_may_not_send_the_decision_is_named_with_the_missing_action(caplog):
+    client = FakeLambda(history(), send_error="AccessDeniedException")
+
+    page = post(client, {"decision": "approve"})
+
+    assert page["statusCode"] == 500
+    assert "may not send the decision: its role lacks lambda:SendDurableExecutionCallbackSuccess" in page["body"]
+    assert "No decision was sent" in page["body"] and client.sent == []
+    assert "may not perform lambda:SendDurableExecutionCallbackSuccess" in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,9 @@ def package(*function_sources: str) -> bytes:
 
 
 def page_policy(function_arn: str, page_name: str) -> dict:
-    """review_page.tf's local.review_page_policy, as tests/review_page.tftest.hcl asserts it."""
+    """review_page.tf's local.review_page_policy, as tests/review_page.tftest.hcl asserts it
+    (test_review_permissions_needed.py checks that this is that literal)."""
+    _, partition, _, region, account = function_arn.split(":")[:5]
     executions = f"{function_arn}:*/durable-execution/*"
     return {
         "Version": "2012-10-17",
@@ -58,10 +60,15 @@ def page_policy(function_arn: str, page_name: str) -> dict:
                 "Sid": "WriteOwnLogs",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{page_name}:*",
+                "Resource": f"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{page_name}:*",
             },
         ],
     }
+
+
+def page_log_group(page_name: str) -> str:
+    """review_page.tf's aws_cloudwatch_log_group.review_page (the function's logging_config names it)."""
+    return f"/aws/lambda/{page_name}"
 
 
 class ReviewPage(NamedTuple):
@@ -107,6 +114,10 @@ def deploy_review_page(endpoint: str) -> ReviewPage:
         Environment={"Variables": {"DURABLE_FUNCTION_ARN": function_arn}},
     )
     lam.get_waiter("function_active_v2").wait(FunctionName=page_name)
+    # Its log group, made first as review_page.tf makes it (the role may not create it).
+    boto3.client("logs", endpoint_url=endpoint, **CLIENT_KWARGS).create_log_group(
+        logGroupName=page_log_group(page_name)
+    )
     url = lam.create_function_url_config(FunctionName=page_name, AuthType="NONE")["FunctionUrl"]
     # The two grants of review_page.tf (aws_lambda_permission.review_page_url / _invoke).
     lam.add_permission(
