@@ -43,7 +43,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 import stop_executions
-from review_callbacks import Review, page_link, review_of, waiting_notice
+from review_callbacks import Review, page_link, reachable_page_url, review_of, waiting_notice
 from timeline import lines
 
 if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
@@ -435,7 +435,7 @@ def run(command: str, args: argparse.Namespace) -> int:
             if review:
                 example = os.path.basename(os.path.normpath(args.example_dir))
                 name = execution["DurableExecutionName"]
-                link = page_link(outputs.get("review_page_url"), arn, review)
+                link = page_link(reachable_page_url(outputs.get("review_page_url"), args.endpoint_url), arn, review)
                 print("\n".join(waiting_notice(review, example, name, region, following=False, page_link=link)))
         return report(summary(execution, events), args.json)
 
@@ -462,7 +462,7 @@ def run(command: str, args: argparse.Namespace) -> int:
         )
     elif live:
         print(f"started {name} on {alias_arn}\n  payload {payload}")
-    page_url = outputs.get("review_page_url")
+    page_url = reachable_page_url(outputs.get("review_page_url"), args.endpoint_url)
     return follow_to_the_end(client, arn, args.example_dir, name, args.timeout, live, page_url)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 # The review block's own code (the decision's format and the commands that send it) is the
 # Lambda package's: the command line imports it from there, and re-exports it for approve.py.
@@ -109,6 +110,16 @@ def waiting_notice(
             f"`make history EXAMPLE={example}` shows it again, and `make approve`/`make reject` follow it to its end"
         )
     return lines
+
+
+def reachable_page_url(page_url: str | None, endpoint_url: str | None) -> str | None:
+    """The review page's URL as this machine can open it. Local AWS names a function URL as AWS
+    does (https://<url id>.lambda-url.<region>.on.aws/), a host that resolves nowhere, and serves
+    the same URL at <endpoint>/_aws/lambda-url/<url id>/ (ministack's path-based function URLs)."""
+    if not page_url or not endpoint_url:
+        return page_url
+    url_id = urlsplit(page_url).netloc.split(".", 1)[0]
+    return f"{endpoint_url.rstrip('/')}/_aws/lambda-url/{url_id}/"
 
 
 def page_link(page_url: str | None, execution_arn: str, review: Review) -> str | None:

@@ -24,7 +24,15 @@ from test_invoke import ARN, T0, execution, expect_get, expect_history, lambda_s
 import approve
 import invoke
 from durable_bedrock.review_link import review_link
-from review_callbacks import REVIEW_CALLBACK, REVIEW_OPERATION, Review, page_link, review_of, waiting_notice
+from review_callbacks import (
+    REVIEW_CALLBACK,
+    REVIEW_OPERATION,
+    Review,
+    page_link,
+    reachable_page_url,
+    review_of,
+    waiting_notice,
+)
 from timeline import lines
 
 CALLBACK_ID = "Y2FsbGJhY2stb2YtcnVu"  # base64, as the model's CallbackId pattern wants
@@ -138,6 +146,17 @@ def test_the_waiting_notice_gives_the_review_page_link_when_there_is_a_page():
     assert notice[1] == f"  review page: {review_link('https://page.example/', ARN, CALLBACK_ID)}"
     assert page_link(None, ARN, review) is None
     assert not any("review page" in line for line in waiting_notice(review, "ex", "run", "eu-west-1", following=False))
+
+
+def test_on_local_aws_the_page_link_is_the_emulators_path_to_the_same_function_url():
+    page_url = "https://0123456789abcdefghijklmnopqrstuv.lambda-url.us-east-1.on.aws/"
+
+    assert reachable_page_url(page_url, None) == page_url  # on AWS: as the module's output says
+    assert reachable_page_url(None, "http://127.0.0.1:4566") is None  # no page
+    assert (
+        reachable_page_url(page_url, "http://127.0.0.1:4566")
+        == "http://127.0.0.1:4566/_aws/lambda-url/0123456789abcdefghijklmnopqrstuv/"
+    )
 
 
 def test_follow_announces_a_pending_review_once_and_keeps_following(capsys):

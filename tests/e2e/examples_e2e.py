@@ -310,3 +310,5 @@ def test_destroy_leaves_nothing_behind(deployed, local_aws):
     assert groups["logGroups"] == []
     buckets = client("s3", example, local_aws).list_buckets()["Buckets"]
     assert [b["Name"] for b in buckets if b["Name"].startswith(example.function_name)] == []
+    topics = client("sns", example, local_aws).list_topics()["Topics"]
+    assert [t["TopicArn"] for t in topics if t["TopicArn"].split(":")[-1].startswith(example.function_name)] == []

@@ -12,6 +12,8 @@ import pytest
 from examples_e2e import REPO, client, example_outputs, make, make_command
 
 from durable_api import wait_for_event
+from review_page_deployment import fetch
+from sns_inbox import Inbox
 
 deployed = e2e.deployed_fixture("content-pipeline")
 
@@ -121,8 +123,9 @@ def test_without_the_durable_policys_log_actions_the_run_succeeds_and_logs_nothi
     assert events_since(restored), "with the managed policy back, the run logged nothing"
 
 
-# The module's review input in callback mode, as TF_VAR_review (the example passes it through).
-REVIEW_BY_CALLBACK = 'TF_VAR_review={mode="callback"}'
+# The module's review input in callback mode, with the review page and a new SNS topic, as
+# TF_VAR_review (the example passes it through).
+REVIEW_BY_CALLBACK = 'TF_VAR_review={mode="callback",page=true,notification_topic={}}'
 
 
 def lines_until(stream_lines: queue.Queue, text: str, timeout: float) -> list[str]:
@@ -137,16 +140,20 @@ def lines_until(stream_lines: queue.Queue, text: str, timeout: float) -> list[st
 
 
 def test_a_review_by_callback_is_shown_by_invoke_and_answered_by_make_approve(deployed, local_aws):
-    """review.mode = "callback": `make invoke` shows the pending review with the
-    commands that answer it, and keeps following; `make approve FEEDBACK=...`, run
-    as an IAM user holding only the module's reviewer_policy_json (IAM enforced),
-    sends the decision and follows the run to SUCCEEDED; the result records it and
-    the history holds the answered callback."""
+    """review.mode = "callback", with the page and a notification topic: `make
+    invoke` shows the pending review with the page's link and the commands that
+    answer it, and keeps following; the topic's subscribers receive the same link,
+    which opens the outline. `make approve FEEDBACK=...`, run as an IAM user holding
+    only the module's reviewer_policy_json (IAM enforced), sends the decision and
+    follows the run to SUCCEEDED; the result records it, the history holds the
+    answered callback, and the link now says the review is decided."""
     name, example = deployed
     e2e.require_enforced_iam(local_aws)
     applied = make("apply", name, local_aws, REVIEW_BY_CALLBACK)
     assert applied.returncode == 0, applied.stderr[-3000:]
-    reviewer_policy = example_outputs(name)["reviewer_policy_json"]
+    outputs = example_outputs(name)
+    reviewer_policy = outputs["reviewer_policy_json"]
+    editors = Inbox(client("sns", example, local_aws), client("sqs", example, local_aws), outputs["review_topic_arn"])
     iam = client("iam", example, local_aws)
     iam.create_user(UserName="e2e-reviewer")
     iam.put_user_policy(UserName="e2e-reviewer", PolicyName="reviewer", PolicyDocument=reviewer_policy)
@@ -165,16 +172,26 @@ def test_a_review_by_callback_is_shown_by_invoke_and_answered_by_make_approve(de
     reader.start()
     try:
         shown = "".join(lines_until(printed, "still following", timeout=90))
+        announced = editors.messages()
+        link = shown.split("  review page: ", 1)[1].split("\n", 1)[0] if "  review page: " in shown else ""
+        opened = fetch(link) if link else (0, {}, "")
         approved = make(
             "approve", name, local_aws, "EXECUTION=e2e-review", "FEEDBACK=Add a section on costs.", *reviewer
         )
         invoking.wait(timeout=60)
     finally:
         invoking.kill()
+        editors.delete()
     reader.join(timeout=10)
     followed = shown + "".join(printed.queue)
 
     assert "waiting for review: callback " in shown, shown
+    # The link as local AWS serves the page (review_callbacks.reachable_page_url); the editors get
+    # the page's own URL, as on AWS, with the same review.
+    assert link.startswith(f"{local_aws.endpoint}/_aws/lambda-url/") and "?execution=" in link, shown
+    announced_link = f"{outputs['review_page_url']}?{link.split('?', 1)[1]}"
+    assert len(announced) == 1 and announced_link in announced[0]["Message"], announced
+    assert opened[0] == 200 and "Review the outline" in opened[2], opened
     assert f"make approve EXAMPLE={name} EXECUTION=e2e-review [FEEDBACK='notes for the writer']" in shown
     assert "aws lambda send-durable-execution-callback-success --region us-east-1 --callback-id " in shown
     assert approved.returncode == 0, approved.stdout[-3000:] + approved.stderr[-3000:]
@@ -190,6 +207,8 @@ def test_a_review_by_callback_is_shown_by_invoke_and_answered_by_make_approve(de
     )["DurableExecutions"][0]["DurableExecutionArn"]
     kinds = [e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]]
     assert kinds.count("CallbackStarted") == kinds.count("CallbackSucceeded") == 1, kinds
+    status, _, page = fetch(link)
+    assert status == 410 and "already been decided (approved)" in page, page
     print(f"\n--- make invoke ---\n{followed}\n--- make approve ---\n{approved.stdout}")  # the README's transcript
 
 

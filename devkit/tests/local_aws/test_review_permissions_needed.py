@@ -82,7 +82,9 @@ def asserted_literal(tftest: Path, subject: str) -> object:
 
 
 def test_the_mirrors_are_the_policies_the_module_tests_assert():
-    page = asserted_literal(MODULE_TESTS / "review_page.tftest.hcl", 'module.review_page[0].role_policies["review-page"].document')
+    page = asserted_literal(
+        MODULE_TESTS / "review_page.tftest.hcl", 'module.review_page[0].role_policies["review-page"].document'
+    )
     reviewer = asserted_literal(MODULE_TESTS / "iam.tftest.hcl", "output.reviewer_policy_json")
 
     assert page_policy(TFTEST_FUNCTION_ARN, "pipeline-review-page") == page

@@ -19,6 +19,7 @@ from durable_bedrock.retry_policy import bedrock_retry_strategy
 from durable_bedrock.review import ReviewRequest
 from durable_bedrock.review_link import review_link
 from session import local_aws_session
+from sns_inbox import Inbox
 
 ACCOUNT = "000000000000"
 PAGE_URL = "http://review.lambda-url.us-east-1.localhost:4566/"
@@ -33,7 +34,7 @@ def local(tmp_path_factory):
 
 
 class Editors:
-    """A review topic with an SQS queue subscribed (where an editor's message can be read), another
+    """A review topic with an inbox (where an editor's message can be read), another
     topic, and a role that may publish to the review topic only (the module's AnnounceReviews statement)."""
 
     def __init__(self, root, kms_key_arn: str | None = None) -> None:
@@ -42,25 +43,7 @@ class Editors:
         attributes = {"KmsMasterKeyId": kms_key_arn} if kms_key_arn else {}
         self.topic_arn = sns.create_topic(Name=f"pipeline-review-{suffix}", Attributes=attributes)["TopicArn"]
         self.other_topic_arn = sns.create_topic(Name=f"other-{suffix}")["TopicArn"]
-        self.sqs = sqs
-        self.queue_url = sqs.create_queue(QueueName=f"editor-{suffix}")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        # SNS delivers to a queue only if the queue's policy lets the topic send (SNS developer guide,
-        # subscribe-sqs-queue-to-sns-topic.html).
-        delivery = {
-            "Effect": "Allow",
-            "Principal": {"Service": "sns.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": queue_arn,
-            "Condition": {"ArnEquals": {"aws:SourceArn": self.topic_arn}},
-        }
-        sqs.set_queue_attributes(
-            QueueUrl=self.queue_url,
-            Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [delivery]})},
-        )
-        sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+        self.inbox = Inbox(sns, sqs, self.topic_arn)
 
         trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
         self.iam = iam
@@ -82,9 +65,8 @@ class Editors:
         )
 
     def messages(self) -> list[dict]:
-        """The SNS envelopes delivered to the editor's queue so far (waiting briefly for the first)."""
-        received = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
-        return [json.loads(message["Body"]) for message in received.get("Messages", [])]
+        """The SNS envelopes the editors' queue received so far."""
+        return self.inbox.messages()
 
 
 @pytest.fixture
