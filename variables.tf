@@ -251,7 +251,7 @@ variable "poll_first_wait_seconds" {
 
   validation {
     condition     = var.poll_first_wait_seconds == null || try(var.poll_first_wait_seconds >= 1 && var.poll_first_wait_seconds <= 31622400 && floor(var.poll_first_wait_seconds) == var.poll_first_wait_seconds, false)
-    error_message = "poll_first_wait_seconds must be null (the model's documented generation time) or a whole number from 1 to 31622400; got ${var.poll_first_wait_seconds}."
+    error_message = "poll_first_wait_seconds must be null (the model's documented generation time) or a whole number from 1 to 31622400; got ${coalesce(var.poll_first_wait_seconds, "null")}."
   }
 }
 
