@@ -84,21 +84,40 @@ def test_the_seed_scenario_two_in_progress_then_completed(video):
     assert check_times(events) == [83, 95, 109]
 
 
-# The expected generation time for the requested duration is the first wait (video_polling.py:
-# Nova Reel 90 s for 6 s and 840 s for 120 s, as documented; Luma Ray 2 given the same curve),
-# then each wait is 15 % of the time waited so far.
+# Each case: the job is done at its last check. The first wait is the expected generation time for
+# the requested duration (video_polling.py: Nova Reel 90 s for 6 s and 840 s for 120 s, as documented;
+# Luma Ray 2 given the same curve) or POLL_FIRST_WAIT_SECONDS; then each wait is 15 % of the time
+# waited so far, at least 10 s, at most POLL_MAX_SECONDS, never past the deadline.
+DEADLINE_100 = {"POLL_FIRST_WAIT_SECONDS": "60", "POLL_WAIT_PERCENT": "30", "POLL_DEADLINE_SECONDS": "100"}
+
+
 @pytest.mark.parametrize(
-    "model_id,duration,times",
+    "environment,duration,times",
     [
-        ("luma.ray-v2:0", 5, [83, 95, 109, 125]),
-        ("luma.ray-v2:0", 9, [109, 125, 143, 164]),
-        ("amazon.nova-reel-v1:0", 6, [90, 103, 118, 135]),
-        ("amazon.nova-reel-v1:1", 18, [168, 193, 221, 254]),
-        ("amazon.nova-reel-v1:1", 120, [840, 966, 1110, 1276]),
+        ({"BEDROCK_MODEL_ID": "luma.ray-v2:0"}, 5, [83, 95, 109, 125]),
+        ({"BEDROCK_MODEL_ID": "luma.ray-v2:0"}, 9, [109, 125, 143, 164]),
+        ({"BEDROCK_MODEL_ID": "amazon.nova-reel-v1:0"}, 6, [90, 103, 118, 135]),
+        ({"BEDROCK_MODEL_ID": "amazon.nova-reel-v1:1"}, 18, [168, 193, 221, 254]),
+        ({"BEDROCK_MODEL_ID": "amazon.nova-reel-v1:1"}, 120, [840, 966, 1110, 1276]),
+        ({"POLL_FIRST_WAIT_SECONDS": "2000", "POLL_MAX_SECONDS": "120"}, 5, [2000, 2120, 2240, 2360]),
+        ({"POLL_FIRST_WAIT_SECONDS": "30"}, 5, [30, 40, 50, 60, 70]),
+        (DEADLINE_100, 5, [60, 78, 100]),  # 78 + 23 would be 101: done by the deadline is found, no timeout
+        ({"POLL_FIRST_WAIT_SECONDS": "5000", "POLL_DEADLINE_SECONDS": "3600"}, 5, [3600]),
+    ],
+    ids=[
+        "luma-5s",
+        "luma-9s",
+        "nova-reel-6s",
+        "nova-reel-18s",
+        "nova-reel-120s",
+        "capped-at-poll-max",
+        "at-least-10s-apart",
+        "last-check-at-the-deadline",
+        "first-wait-beyond-the-deadline",
     ],
 )
-def test_the_first_check_comes_at_the_expected_generation_time(configure, fake_bedrock, model_id, duration, times):
-    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, BEDROCK_MODEL_ID=model_id)
+def test_checks_land_at_the_scheduled_times(configure, fake_bedrock, environment, duration, times):
+    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, **environment)
     job_in_progress_then(fake_bedrock, len(times) - 1)
 
     result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse", "duration_seconds": duration})
@@ -122,25 +141,6 @@ def test_a_job_much_slower_than_expected_is_found_within_15_percent_of_its_durat
     assert times == [90, 103, 118, 135, 155, 178, 204, 234, 269, 309, 355]
     assert all(later - earlier <= 0.15 * earlier for earlier, later in pairwise(times))
     assert json.loads(result.result)["checks"] == 11
-
-
-def test_waits_are_capped_at_poll_max_seconds(configure, fake_bedrock):
-    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, POLL_FIRST_WAIT_SECONDS="2000", POLL_MAX_SECONDS="120")
-    job_in_progress_then(fake_bedrock, 3)
-
-    result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
-
-    assert result.status.value == SUCCEEDED, result.error
-    assert check_times(events) == [2000, 2120, 2240, 2360]  # 15 % of 2000 s would be 300 s
-
-
-def test_early_checks_are_at_least_10_seconds_apart(configure, fake_bedrock):
-    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, POLL_FIRST_WAIT_SECONDS="30")
-    job_in_progress_then(fake_bedrock, 4)
-
-    _, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
-
-    assert check_times(events) == [30, 40, 50, 60, 70]  # 15 % of 66 s or less is under 10 s
 
 
 def test_the_job_is_started_once_with_the_token_and_output_prefix(video):
@@ -248,9 +248,6 @@ def test_a_failed_job_fails_the_execution_with_bedrocks_message(video):
     assert result.error.type.endswith("VideoGenerationFailedError")
 
 
-DEADLINE_100 = {"POLL_FIRST_WAIT_SECONDS": "60", "POLL_WAIT_PERCENT": "30", "POLL_DEADLINE_SECONDS": "100"}
-
-
 def test_the_deadline_fails_the_execution_saying_how_long_and_how_often(configure, fake_bedrock):
     configure(OUTPUT_S3_URI=OUTPUT_S3_URI, **DEADLINE_100)
     fake_bedrock.started(JOB_ARN)
@@ -264,28 +261,6 @@ def test_the_deadline_fails_the_execution_saying_how_long_and_how_often(configur
     assert "after waiting 100 s over 3 checks" in result.error.message
     assert check_times(events) == [60, 78, 100]
     fake_bedrock.assert_all_answers_used()
-
-
-def test_a_job_done_at_the_deadline_is_no_timeout(configure, fake_bedrock):
-    """The last check is made at the deadline itself, so a job finished by then is always found."""
-    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, **DEADLINE_100)
-    job_in_progress_then(fake_bedrock, 2)
-
-    result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
-
-    assert result.status.value == SUCCEEDED, result.error
-    assert check_times(events) == [60, 78, 100]
-    assert json.loads(result.result)["waited_seconds"] == 100
-
-
-def test_a_first_wait_beyond_the_deadline_checks_once_at_the_deadline(configure, fake_bedrock):
-    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, POLL_FIRST_WAIT_SECONDS="5000", POLL_DEADLINE_SECONDS="3600")
-    job_in_progress_then(fake_bedrock, 0)
-
-    result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
-
-    assert result.status.value == SUCCEEDED, result.error
-    assert check_times(events) == [3600]
 
 
 def test_nova_reel_gets_its_own_request_shape(configure, fake_bedrock):
