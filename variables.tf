@@ -244,25 +244,36 @@ variable "poll_deadline_seconds" {
   }
 }
 
-variable "poll_initial_seconds" {
-  description = "Video generation: wait before the second status check; later waits double up to poll_max_seconds."
+variable "poll_first_wait_seconds" {
+  description = "Video generation: wait before the first status check, in seconds. Null: the time AWS documents the model taking for the requested duration (Nova Reel: about 90 s for 6 s, 14 min for 2 min; Luma Ray 2 has no documented figure and is given Nova Reel's for the same length). Set it to what your jobs really take."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.poll_first_wait_seconds == null || try(var.poll_first_wait_seconds >= 1 && var.poll_first_wait_seconds <= 31622400 && floor(var.poll_first_wait_seconds) == var.poll_first_wait_seconds, false)
+    error_message = "poll_first_wait_seconds must be null (the model's documented generation time) or a whole number from 1 to 31622400; got ${coalesce(var.poll_first_wait_seconds, "null")}."
+  }
+}
+
+variable "poll_wait_percent" {
+  description = "Video generation: after each status check that finds the job still running, wait this percentage of the time waited so far (at least 10 s, at most poll_max_seconds). A job slower than expected is found at most this fraction of its duration late."
   type        = number
   default     = 15
 
   validation {
-    condition     = var.poll_initial_seconds >= 1 && var.poll_initial_seconds <= 3600 && floor(var.poll_initial_seconds) == var.poll_initial_seconds
-    error_message = "poll_initial_seconds must be a whole number from 1 to 3600; got ${var.poll_initial_seconds}."
+    condition     = var.poll_wait_percent >= 1 && var.poll_wait_percent <= 100 && floor(var.poll_wait_percent) == var.poll_wait_percent
+    error_message = "poll_wait_percent must be a whole number from 1 to 100; got ${var.poll_wait_percent}."
   }
 }
 
 variable "poll_max_seconds" {
   description = "Video generation: longest wait between two status checks, in seconds."
   type        = number
-  default     = 120
+  default     = 300
 
   validation {
-    condition     = var.poll_max_seconds >= var.poll_initial_seconds && var.poll_max_seconds <= 3600 && floor(var.poll_max_seconds) == var.poll_max_seconds
-    error_message = "poll_max_seconds must be a whole number from poll_initial_seconds (${var.poll_initial_seconds}) to 3600; got ${var.poll_max_seconds}."
+    condition     = var.poll_max_seconds >= 10 && var.poll_max_seconds <= 3600 && floor(var.poll_max_seconds) == var.poll_max_seconds
+    error_message = "poll_max_seconds must be a whole number from 10 (the shortest wait between checks) to 3600; got ${var.poll_max_seconds}."
   }
 }
 
@@ -367,7 +378,7 @@ variable "environment_variables" {
     condition = length(setintersection(keys(var.environment_variables), [
       "BEDROCK_MODEL_ID", "BEDROCK_REGION", "REVIEW_WAIT_SECONDS", "REVIEW_MODE", "REVIEW_TIMEOUT_SECONDS",
       "REVIEW_TIMEOUT_MEANS", "MAX_TOKENS", "OUTPUT_S3_URI", "OUTPUT_KMS_KEY_ID",
-      "POLL_DEADLINE_SECONDS", "POLL_INITIAL_SECONDS", "POLL_MAX_SECONDS",
+      "POLL_DEADLINE_SECONDS", "POLL_FIRST_WAIT_SECONDS", "POLL_WAIT_PERCENT", "POLL_MAX_SECONDS",
     ])) == 0
     error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*): use the module inputs for them."
   }

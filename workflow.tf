@@ -24,7 +24,7 @@ locals {
     local.workflow.writes_videos ? {
       OUTPUT_S3_URI         = "s3://${local.video_bucket_name}/${var.video_output_prefix}"
       POLL_DEADLINE_SECONDS = tostring(var.poll_deadline_seconds)
-      POLL_INITIAL_SECONDS  = tostring(var.poll_initial_seconds)
+      POLL_WAIT_PERCENT     = tostring(var.poll_wait_percent)
       POLL_MAX_SECONDS      = tostring(var.poll_max_seconds)
       } : {
       MAX_TOKENS = tostring(var.max_tokens)
@@ -43,5 +43,7 @@ locals {
     # review_notification.tf: the topic a waiting review is announced on.
     local.notify_review ? { REVIEW_TOPIC_ARN = local.review_topic_arn } : {},
     local.workflow.writes_videos && var.video_output_kms_key_arn != null ? { OUTPUT_KMS_KEY_ID = var.video_output_kms_key_arn } : {},
+    # Unset: the function waits the model's documented generation time (video_polling.py).
+    local.workflow.writes_videos && var.poll_first_wait_seconds != null ? { POLL_FIRST_WAIT_SECONDS = tostring(var.poll_first_wait_seconds) } : {},
   )
 }

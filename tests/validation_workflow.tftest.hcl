@@ -147,19 +147,34 @@ run "rejects_a_poll_deadline_out_of_range" {
   expect_failures = [var.poll_deadline_seconds]
 }
 
-run "rejects_a_poll_initial_out_of_range" {
+run "rejects_a_poll_first_wait_out_of_range" {
   command = plan
   variables {
-    poll_initial_seconds = 0
+    poll_first_wait_seconds = 0
   }
-  expect_failures = [var.poll_initial_seconds]
+  expect_failures = [var.poll_first_wait_seconds]
 }
 
-run "rejects_a_poll_max_below_the_initial_wait" {
+run "rejects_a_fractional_poll_first_wait" {
   command = plan
   variables {
-    poll_initial_seconds = 60
-    poll_max_seconds     = 30
+    poll_first_wait_seconds = 1.5
+  }
+  expect_failures = [var.poll_first_wait_seconds]
+}
+
+run "rejects_a_poll_wait_percent_out_of_range" {
+  command = plan
+  variables {
+    poll_wait_percent = 101
+  }
+  expect_failures = [var.poll_wait_percent]
+}
+
+run "rejects_a_poll_max_below_the_shortest_wait" {
+  command = plan
+  variables {
+    poll_max_seconds = 9
   }
   expect_failures = [var.poll_max_seconds]
 }

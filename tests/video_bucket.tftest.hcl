@@ -1,4 +1,5 @@
-# Module tests: the video_generation workflow's output bucket, its encryption and region, and the role's access to it.
+# Module tests: the video_generation workflow's output bucket, its encryption and region, the role's access to it,
+# and the function's polling environment.
 
 # AWS is mocked (apply creates nothing): one account and region, and a fixed bucket name.
 # The partition and role ARN are set because the provider rejects malformed ARNs.
@@ -45,8 +46,8 @@ run "video_workflow_with_a_created_bucket" {
       BEDROCK_REGION        = "us-east-1"
       OUTPUT_S3_URI         = "s3://mocked-videos-20261123000000000000000001/videos/"
       POLL_DEADLINE_SECONDS = "3600"
-      POLL_INITIAL_SECONDS  = "15"
-      POLL_MAX_SECONDS      = "120"
+      POLL_WAIT_PERCENT     = "15"
+      POLL_MAX_SECONDS      = "300"
     })
     error_message = "video_generation environment is wrong: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
   }
@@ -125,6 +126,26 @@ run "video_workflow_with_a_given_bucket" {
   assert {
     condition     = jsondecode(aws_iam_role_policy.bedrock.policy).Statement[2].Resource == "arn:aws:s3:::team-videos/durable/jobs/*"
     error_message = "the role may write only under the prefix: ${aws_iam_role_policy.bedrock.policy}"
+  }
+}
+
+run "a_first_wait_reaches_the_function_only_when_set" {
+  command = apply
+
+  variables {
+    workflow                = "video_generation"
+    poll_first_wait_seconds = 240
+    poll_wait_percent       = 25
+    poll_max_seconds        = 60
+  }
+
+  assert {
+    condition = {
+      for name, value in aws_lambda_function.this.environment[0].variables : name => value if startswith(name, "POLL_")
+      } == {
+      POLL_DEADLINE_SECONDS = "3600", POLL_FIRST_WAIT_SECONDS = "240", POLL_WAIT_PERCENT = "25", POLL_MAX_SECONDS = "60"
+    }
+    error_message = "the polling inputs must reach the function: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
   }
 }
 

@@ -15,5 +15,6 @@ module "video_generation" {
   bedrock_region             = var.bedrock_region
   video_output_force_destroy = var.force_destroy_videos
   poll_deadline_seconds      = var.poll_deadline_seconds
+  poll_first_wait_seconds    = var.poll_first_wait_seconds
   tags                       = { example = "video-generation" }
 }

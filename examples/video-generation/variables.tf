@@ -28,6 +28,12 @@ variable "poll_deadline_seconds" {
   default     = 3600
 }
 
+variable "poll_first_wait_seconds" {
+  description = "Wait before the first status check, in seconds. Null: the model's documented generation time for the requested duration. On local AWS, whose video jobs are done at once, 1 keeps runs short."
+  type        = number
+  default     = null
+}
+
 variable "force_destroy_videos" {
   description = "Let destroy delete the bucket with the videos in it."
   type        = bool

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from durable_bedrock.errors import ConfigurationError
 from durable_bedrock.review import REVIEW_MODES, TIMEOUT_POLICIES, ReviewMode, ReviewSettings, TimeoutPolicy
+from durable_bedrock.video_polling import MIN_WAIT_SECONDS
 
 # Claude Haiku 4.5 through the US cross-region inference profile: Active in the
 # Bedrock model lifecycle, supports Converse, and is a fast, low-cost current
@@ -72,6 +73,11 @@ def _model_id(env: Mapping[str, str], default: str) -> str:
             "(letters, digits and . _ : / - only, e.g. us.anthropic.claude-haiku-4-5-20251001-v1:0)",
         )
     return value
+
+
+def _optional_integer(env: Mapping[str, str], name: str, low: int, high: int) -> int | None:
+    """A whole number from low to high, or None when the variable is unset or empty."""
+    return None if env.get(name, "") == "" else _integer(env, name, low, low, high)
 
 
 def _optional(env: Mapping[str, str], name: str, pattern: re.Pattern[str], expected: str) -> str | None:
@@ -158,7 +164,8 @@ class VideoSettings:
     model_id: str
     output_s3_uri: str
     poll_deadline_seconds: int
-    poll_initial_seconds: int
+    poll_first_wait_seconds: int | None  # None: the model's expected generation time (video_polling.py)
+    poll_wait_percent: int
     poll_max_seconds: int
     bedrock_region: str | None = None
     output_kms_key_id: str | None = None
@@ -171,13 +178,13 @@ class VideoSettings:
                 "OUTPUT_S3_URI",
                 f"got {output!r}; expected s3://<bucket>/<prefix>/ with a valid bucket name and a trailing slash",
             )
-        initial = _integer(env, "POLL_INITIAL_SECONDS", 15, 1, 3600)
         return cls(
             model_id=_model_id(env, DEFAULT_VIDEO_MODEL_ID),
             output_s3_uri=output,
             poll_deadline_seconds=_integer(env, "POLL_DEADLINE_SECONDS", 3600, 1, MAX_EXECUTION_SECONDS),
-            poll_initial_seconds=initial,
-            poll_max_seconds=_integer(env, "POLL_MAX_SECONDS", 120, initial, 3600),
+            poll_first_wait_seconds=_optional_integer(env, "POLL_FIRST_WAIT_SECONDS", 1, MAX_EXECUTION_SECONDS),
+            poll_wait_percent=_integer(env, "POLL_WAIT_PERCENT", 15, 1, 100),
+            poll_max_seconds=_integer(env, "POLL_MAX_SECONDS", 300, MIN_WAIT_SECONDS, 3600),
             bedrock_region=_bedrock_region(env),
             output_kms_key_id=_optional(env, "OUTPUT_KMS_KEY_ID", _KMS_KEY, "a KMS key ARN"),
         )

@@ -1,12 +1,14 @@
 """Asynchronous video generation: mint-idempotency-token -> start-async-invoke
--> wait-for-video (polls GetAsyncInvoke) -> build-result.
+-> wait-for-expected-generation -> wait-for-video (polls GetAsyncInvoke) ->
+build-result.
 
 The token is made inside a step, so every replay and every retry of
 start-async-invoke sends the same clientRequestToken and Bedrock starts one
 job only; a start refused for the account's job quota is tried again later.
-Polling backs off exponentially up to POLL_MAX_SECONDS and stops at
-POLL_DEADLINE_SECONDS of waiting; between checks the function is suspended
-and costs nothing. build-result returns the video that is really in S3.
+The first check comes when the job is expected to be done, later ones a
+fraction of the time waited apart, the last at POLL_DEADLINE_SECONDS
+(video_polling.py); between checks the function is suspended and costs
+nothing. build-result returns the video that is really in S3.
 Handler: durable_bedrock.video_generation.handler.
 """
 
@@ -30,8 +32,9 @@ from durable_bedrock.config import VideoSettings
 from durable_bedrock.errors import ConfigurationError, VideoGenerationFailedError, VideoGenerationTimeoutError
 from durable_bedrock.inputs import parse_video_request
 from durable_bedrock.retry_policy import ASYNC_START_STEP, BEDROCK_STEP, is_transient
-from durable_bedrock.video_models import VideoModel, video_model_for
+from durable_bedrock.video_models import VideoJob, VideoModel, video_model_for
 from durable_bedrock.video_output import find_video
+from durable_bedrock.video_polling import PollSchedule, expected_generation_seconds
 
 
 class PollState(TypedDict):
@@ -70,27 +73,34 @@ def video_model() -> VideoModel:
     return video_model_for(settings().model_id)
 
 
-def poll_delay(checks_done: int, waited_seconds: int, config: VideoSettings) -> int:
-    """Seconds to wait after check number `checks_done`: doubling from
-    POLL_INITIAL_SECONDS, capped at POLL_MAX_SECONDS and at the time left
-    before the deadline (0 once it has passed)."""
-    # An int: checks_done is at least 1 (typeshed types int ** int as Any, for negative exponents).
-    backoff: int = min(config.poll_initial_seconds * 2 ** (checks_done - 1), config.poll_max_seconds)
-    return max(0, min(backoff, config.poll_deadline_seconds - waited_seconds))
+def poll_schedule(config: VideoSettings, model: VideoModel, job: VideoJob) -> PollSchedule:
+    """The schedule for this job: POLL_FIRST_WAIT_SECONDS, or the time the model
+    is documented to take for the requested duration, then the tuning inputs."""
+    first_wait = config.poll_first_wait_seconds
+    if first_wait is None:
+        first_wait = expected_generation_seconds(model.family, job.duration_seconds)
+    return PollSchedule(
+        first_wait_seconds=first_wait,
+        wait_percent=config.poll_wait_percent,
+        max_wait_seconds=config.poll_max_seconds,
+        deadline_seconds=config.poll_deadline_seconds,
+    )
 
 
-def check_video(config: VideoSettings) -> Callable[[PollState, WaitForConditionCheckContext], PollState]:
+def check_video(
+    schedule: PollSchedule, bedrock_region: str | None
+) -> Callable[[PollState, WaitForConditionCheckContext], PollState]:
     """The wait-for-video check: one GetAsyncInvoke. The state also counts the
-    checks and the seconds waited so far (the delay the schedule chose after
-    the previous check), so the deadline does not depend on the clock."""
+    checks and the seconds waited so far (the first wait, then the wait the
+    schedule chose after each check), so the deadline does not depend on the clock."""
 
     def check(state: PollState, check_context: WaitForConditionCheckContext) -> PollState:
         waited = state["waited_seconds"]
         if state["checks"]:
-            waited += poll_delay(state["checks"], waited, config)
+            waited += schedule.wait_after_check_at(waited)
         state = {**state, "checks": state["checks"] + 1, "waited_seconds": waited}
         try:
-            job = bedrock.get_async_invoke(state["invocation_arn"], config.bedrock_region)
+            job = bedrock.get_async_invoke(state["invocation_arn"], bedrock_region)
         except Exception as error:
             if not is_transient(error):
                 raise
@@ -102,11 +112,11 @@ def check_video(config: VideoSettings) -> Callable[[PollState, WaitForConditionC
     return check
 
 
-def poll_schedule(config: VideoSettings) -> Callable[[PollState, int], WaitForConditionDecision]:
+def next_check(schedule: PollSchedule) -> Callable[[PollState, int], WaitForConditionDecision]:
     def decide(state: PollState, attempts_made: int) -> WaitForConditionDecision:
         if state["status"] != "InProgress":
             return WaitForConditionDecision.stop_polling()
-        delay = poll_delay(state["checks"], state["waited_seconds"], config)
+        delay = schedule.wait_after_check_at(state["waited_seconds"])
         if delay == 0:
             return WaitForConditionDecision.stop_polling()  # deadline reached; the handler reports it
         return WaitForConditionDecision.continue_waiting(Duration.from_seconds(delay))
@@ -134,15 +144,20 @@ def handler(event: object, context: DurableContext) -> VideoResult:
 
     invocation_arn = context.step(start, name="start-async-invoke", config=ASYNC_START_STEP)
 
+    # No check before the job can be done: suspended (and not billed) until then.
+    schedule = poll_schedule(config, model, job)
+    first_check_at = schedule.first_check_at()
+    context.wait(Duration.from_seconds(first_check_at), name="wait-for-expected-generation")
+
     final = context.wait_for_condition(
-        check_video(config),
+        check_video(schedule, config.bedrock_region),
         WaitForConditionConfig(
-            wait_strategy=poll_schedule(config),
+            wait_strategy=next_check(schedule),
             initial_state=PollState(
                 invocation_arn=invocation_arn,
                 status="InProgress",
                 checks=0,
-                waited_seconds=0,
+                waited_seconds=first_check_at,
                 transient_errors=0,
                 failure_message="",
             ),

@@ -69,6 +69,8 @@ class VideoJob:
 class VideoModel(Protocol):
     """What every family's adapter offers."""
 
+    family: str  # the base model id's prefix, e.g. luma.ray-v2; video_polling.py knows its generation times
+
     def job(self, request: VideoRequest) -> VideoJob: ...
 
 

@@ -64,9 +64,20 @@ EXAMPLES = {
         module="video_generation",
         region="us-east-1",  # the function; the model and its bucket are in us-west-2 (bedrock_region)
         function_name="durable-video-generation",
-        operations=["mint-idempotency-token", "start-async-invoke", "wait-for-video", "build-result"],
+        operations=[
+            "mint-idempotency-token",
+            "start-async-invoke",
+            "wait-for-expected-generation",
+            "wait-for-video",
+            "build-result",
+        ],
         crash_before="build-result",
-        finished_before_crash=["mint-idempotency-token", "start-async-invoke", "wait-for-video"],
+        finished_before_crash=[
+            "mint-idempotency-token",
+            "start-async-invoke",
+            "wait-for-expected-generation",
+            "wait-for-video",
+        ],
         bad_payload={"prompt": "a boat", "duration_seconds": 7},
         bad_field="duration_seconds",
     ),

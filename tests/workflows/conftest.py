@@ -40,7 +40,8 @@ def configure(monkeypatch):
             "OUTPUT_S3_URI",
             "OUTPUT_KMS_KEY_ID",
             "POLL_DEADLINE_SECONDS",
-            "POLL_INITIAL_SECONDS",
+            "POLL_FIRST_WAIT_SECONDS",
+            "POLL_WAIT_PERCENT",
             "POLL_MAX_SECONDS",
         ):
             monkeypatch.delenv(name, raising=False)

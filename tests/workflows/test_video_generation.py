@@ -1,6 +1,7 @@
 """The video workflow on the official testing runner, with Bedrock faked at the client."""
 
 import json
+from itertools import accumulate, pairwise
 
 import pytest
 
@@ -20,10 +21,8 @@ def videos_in_s3(fake_s3):
 
 @pytest.fixture
 def video(configure, fake_bedrock):
-    """Luma Ray 2, first check after 10 s, doubling, at most 60 s apart, deadline 600 s."""
-    configure(
-        OUTPUT_S3_URI=OUTPUT_S3_URI, POLL_INITIAL_SECONDS="10", POLL_MAX_SECONDS="60", POLL_DEADLINE_SECONDS="600"
-    )
+    """Luma Ray 2 with the default schedule: first check at 83 s (a 5 s clip), then 15 % of the time waited."""
+    configure(OUTPUT_S3_URI=OUTPUT_S3_URI)
     return fake_bedrock
 
 
@@ -36,6 +35,16 @@ def poll_delays(events) -> list[int]:
         and e.event_type == "StepSucceeded"
         and e.step_succeeded_details.retry_details is not None
     ]
+
+
+def check_times(events) -> list[int]:
+    """Seconds after the job's start of every GetAsyncInvoke: the first wait, then each delay, added up."""
+    (first,) = [
+        e.wait_started_details.duration
+        for e in events
+        if e.name == "wait-for-expected-generation" and e.event_type == "WaitStarted"
+    ]
+    return list(accumulate(poll_delays(events), initial=first))
 
 
 def job_in_progress_then(fake, in_progress: int, final: str = "Completed", failure: str = "") -> None:
@@ -54,6 +63,7 @@ def test_the_seed_scenario_two_in_progress_then_completed(video):
     assert [(op.name, op.status.value) for op in result.operations] == [
         ("mint-idempotency-token", SUCCEEDED),
         ("start-async-invoke", SUCCEEDED),
+        ("wait-for-expected-generation", SUCCEEDED),
         ("wait-for-video", SUCCEEDED),
         ("build-result", SUCCEEDED),
     ]
@@ -65,28 +75,72 @@ def test_the_seed_scenario_two_in_progress_then_completed(video):
         "status": "Completed",
         "output_s3_uri": f"{OUTPUT_S3_URI}{token}/abcdef123456/output.mp4",
         "checks": 3,
-        "waited_seconds": 30,
+        "waited_seconds": 109,
         "prompt": "a lighthouse at dawn",
         "model_id": "luma.ray-v2:0",
         "duration_seconds": 5,
         "seed": None,
     }
-    assert poll_delays(events) == [10, 20]
+    assert check_times(events) == [83, 95, 109]
+
+
+# Each case: the job is done at its last check. The first wait is the expected generation time for
+# the requested duration (video_polling.py: Nova Reel 90 s for 6 s and 840 s for 120 s, as documented;
+# Luma Ray 2 given the same curve) or POLL_FIRST_WAIT_SECONDS; then each wait is 15 % of the time
+# waited so far, at least 10 s, at most POLL_MAX_SECONDS, never past the deadline.
+DEADLINE_100 = {"POLL_FIRST_WAIT_SECONDS": "60", "POLL_WAIT_PERCENT": "30", "POLL_DEADLINE_SECONDS": "100"}
 
 
 @pytest.mark.parametrize(
-    "in_progress,delays", [(0, []), (1, [10]), (4, [10, 20, 40, 60]), (6, [10, 20, 40, 60, 60, 60])]
+    "environment,duration,times",
+    [
+        ({"BEDROCK_MODEL_ID": "luma.ray-v2:0"}, 5, [83, 95, 109, 125]),
+        ({"BEDROCK_MODEL_ID": "luma.ray-v2:0"}, 9, [109, 125, 143, 164]),
+        ({"BEDROCK_MODEL_ID": "amazon.nova-reel-v1:0"}, 6, [90, 103, 118, 135]),
+        ({"BEDROCK_MODEL_ID": "amazon.nova-reel-v1:1"}, 18, [168, 193, 221, 254]),
+        ({"BEDROCK_MODEL_ID": "amazon.nova-reel-v1:1"}, 120, [840, 966, 1110, 1276]),
+        ({"POLL_FIRST_WAIT_SECONDS": "2000", "POLL_MAX_SECONDS": "120"}, 5, [2000, 2120, 2240, 2360]),
+        ({"POLL_FIRST_WAIT_SECONDS": "30"}, 5, [30, 40, 50, 60, 70]),
+        (DEADLINE_100, 5, [60, 78, 100]),  # 78 + 23 would be 101: done by the deadline is found, no timeout
+        ({"POLL_FIRST_WAIT_SECONDS": "5000", "POLL_DEADLINE_SECONDS": "3600"}, 5, [3600]),
+    ],
+    ids=[
+        "luma-5s",
+        "luma-9s",
+        "nova-reel-6s",
+        "nova-reel-18s",
+        "nova-reel-120s",
+        "capped-at-poll-max",
+        "at-least-10s-apart",
+        "last-check-at-the-deadline",
+        "first-wait-beyond-the-deadline",
+    ],
 )
-def test_checks_follow_the_capped_exponential_schedule(video, in_progress, delays):
-    job_in_progress_then(video, in_progress)
+def test_checks_land_at_the_scheduled_times(configure, fake_bedrock, environment, duration, times):
+    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, **environment)
+    job_in_progress_then(fake_bedrock, len(times) - 1)
+
+    result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse", "duration_seconds": duration})
+
+    assert result.status.value == SUCCEEDED, result.error
+    assert check_times(events) == times
+    assert json.loads(result.result)["waited_seconds"] == times[-1]
+    assert len(fake_bedrock.calls_to("GetAsyncInvoke")) == len(times)
+
+
+def test_a_job_much_slower_than_expected_is_found_within_15_percent_of_its_duration(configure, fake_bedrock):
+    """A 6 s Nova Reel clip still running at 4x its documented 90 s: found, each check
+    at most 15 % of the time waited after the one before, so never later than that."""
+    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, BEDROCK_MODEL_ID="amazon.nova-reel-v1:0")
+    job_in_progress_then(fake_bedrock, 10)
 
     result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
 
-    output = json.loads(result.result)
-    assert output["checks"] == in_progress + 1
-    assert poll_delays(events) == delays
-    assert output["waited_seconds"] == sum(delays)
-    assert len(video.calls_to("GetAsyncInvoke")) == in_progress + 1
+    assert result.status.value == SUCCEEDED, result.error
+    times = check_times(events)
+    assert times == [90, 103, 118, 135, 155, 178, 204, 234, 269, 309, 355]
+    assert all(later - earlier <= 0.15 * earlier for earlier, later in pairwise(times))
+    assert json.loads(result.result)["checks"] == 11
 
 
 def test_the_job_is_started_once_with_the_token_and_output_prefix(video):
@@ -195,19 +249,17 @@ def test_a_failed_job_fails_the_execution_with_bedrocks_message(video):
 
 
 def test_the_deadline_fails_the_execution_saying_how_long_and_how_often(configure, fake_bedrock):
-    configure(
-        OUTPUT_S3_URI=OUTPUT_S3_URI, POLL_INITIAL_SECONDS="10", POLL_MAX_SECONDS="60", POLL_DEADLINE_SECONDS="100"
-    )
+    configure(OUTPUT_S3_URI=OUTPUT_S3_URI, **DEADLINE_100)
     fake_bedrock.started(JOB_ARN)
-    for _ in range(5):  # checks at 0, 10, 30, 70 and 100 s
+    for _ in range(3):  # checks at 60, 78 and, not 101, but exactly 100 s
         fake_bedrock.job_status(JOB_ARN, "InProgress")
 
     result, events = run_workflow(video_generation.handler, {"prompt": "a lighthouse at dawn"})
 
     assert result.status.value == FAILED
     assert result.error.type.endswith("VideoGenerationTimeoutError")
-    assert "after waiting 100 s over 5 checks" in result.error.message
-    assert poll_delays(events) == [10, 20, 40, 30]
+    assert "after waiting 100 s over 3 checks" in result.error.message
+    assert check_times(events) == [60, 78, 100]
     fake_bedrock.assert_all_answers_used()
 
 
@@ -271,10 +323,12 @@ def test_bad_input_fails_at_once_naming_the_field(configure, fake_bedrock, model
         ({"OUTPUT_S3_URI": OUTPUT_S3_URI, "POLL_DEADLINE_SECONDS": "0"}, "POLL_DEADLINE_SECONDS", "allowed range"),
         ({"OUTPUT_S3_URI": OUTPUT_S3_URI, "BEDROCK_REGION": "West 2"}, "BEDROCK_REGION", "an AWS region name"),
         ({"OUTPUT_S3_URI": OUTPUT_S3_URI, "OUTPUT_KMS_KEY_ID": "alias/videos"}, "OUTPUT_KMS_KEY_ID", "a KMS key ARN"),
+        ({"OUTPUT_S3_URI": OUTPUT_S3_URI, "POLL_MAX_SECONDS": "9"}, "POLL_MAX_SECONDS", "allowed range is 10 to 3600"),
+        ({"OUTPUT_S3_URI": OUTPUT_S3_URI, "POLL_WAIT_PERCENT": "0"}, "POLL_WAIT_PERCENT", "allowed range is 1 to 100"),
         (
-            {"OUTPUT_S3_URI": OUTPUT_S3_URI, "POLL_INITIAL_SECONDS": "30", "POLL_MAX_SECONDS": "10"},
-            "POLL_MAX_SECONDS",
-            "allowed range is 30 to 3600",
+            {"OUTPUT_S3_URI": OUTPUT_S3_URI, "POLL_FIRST_WAIT_SECONDS": "soon"},
+            "POLL_FIRST_WAIT_SECONDS",
+            "expected a whole number from 1 to 31622400",
         ),
     ],
 )
