@@ -42,6 +42,7 @@ def configure(monkeypatch):
             "POLL_DEADLINE_SECONDS",
             "POLL_INITIAL_SECONDS",
             "POLL_MAX_SECONDS",
+            "PRICES",
         ):
             monkeypatch.delenv(name, raising=False)
         for name, value in variables.items():

@@ -1,6 +1,7 @@
 """Runs a workflow handler on the official durable testing runner."""
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,3 +49,34 @@ def decide(runner: DurableFunctionTestRunner, callback_id: str, **decision) -> N
 def review_callback_id(result, name: str = "editorial-review") -> str:
     """The id of the callback a review named `name` created (wait_for_callback's child context holds it)."""
     return result.get_context(name).get_callback(f"{name} create callback id").callback_id
+
+
+# The cost section's token totals when no call used the prompt cache (the fake reports none).
+TOKENS = {"input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_write_input_tokens": 0}
+
+# History events that start an operation of each kind (one per operation).
+_STARTS = {
+    "ExecutionStarted": "executions",
+    "WaitStarted": "waits",
+    "CallbackStarted": "callbacks",
+    "ContextStarted": "contexts",
+    "ChainedInvokeStarted": "invokes",
+}
+
+
+def operations_in_history(events) -> dict[str, int]:
+    """Durable operations counted from the history, independently of the ledger (which reads the
+    checkpoint log): each step attempt ends in one StepSucceeded or StepFailed event, the first of an
+    operation is its step and the others its retries, or each is a poll for a wait_for_condition."""
+    counts: Counter[str] = Counter()
+    attempted: set[str] = set()
+    for event in events:
+        if event.event_type in _STARTS:
+            counts[_STARTS[event.event_type]] += 1
+        elif event.event_type in ("StepSucceeded", "StepFailed") and event.sub_type == "WaitForCondition":
+            counts["polls"] += 1
+        elif event.event_type in ("StepSucceeded", "StepFailed"):
+            counts["retries" if event.operation_id in attempted else "steps"] += 1
+            attempted.add(event.operation_id)
+    kinds = ("executions", "steps", "retries", "polls", "waits", "callbacks", "contexts", "invokes")
+    return {kind: counts[kind] for kind in kinds} | {"total": sum(counts.values())}
