@@ -43,5 +43,8 @@ locals {
     # review_notification.tf: the topic a waiting review is announced on.
     local.notify_review ? { REVIEW_TOPIC_ARN = local.review_topic_arn } : {},
     local.workflow.writes_videos && var.video_output_kms_key_arn != null ? { OUTPUT_KMS_KEY_ID = var.video_output_kms_key_arn } : {},
+    # The cost ledger's prices (pricing.py), when any is given; without them, the durable defaults and no model prices.
+    local.prices_given ? { PRICES = jsonencode(var.prices) } : {},
   )
+  prices_given = length(coalesce(var.prices.bedrock, {})) > 0 || anytrue([for figure in try(values(var.prices.durable), []) : figure != null])
 }

@@ -43,3 +43,21 @@ def test_a_malformed_price_is_refused_with_what_is_allowed(value, message):
     with pytest.raises(ConfigurationError, match="environment variable PRICES") as refused:
         prices(value)
     assert message in str(refused.value)
+
+
+def test_the_form_terraform_writes_with_nulls_for_the_figures_not_given_is_read():
+    written = {  # jsonencode(var.prices) in workflow.tf; the module test prices_reach_the_function_as_json checks it
+        "bedrock": {
+            "m.x-v1:0": {
+                "cache_read_per_1k_tokens": None,
+                "cache_write_per_1k_tokens": None,
+                "input_per_1k_tokens": 0.001,
+                "output_per_1k_tokens": 0.005,
+                "per_video_second": None,
+            }
+        },
+        "durable": {"per_gb_written": 0.3, "per_million_operations": None},
+    }
+    parsed = prices(written)
+    assert parsed.bedrock == {"m.x-v1:0": ModelPrice(input_per_1k_tokens=0.001, output_per_1k_tokens=0.005)}
+    assert parsed.durable == DurablePrice(per_million_operations=8.0, per_gb_written=0.3)
