@@ -7,8 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 # Operation kinds worth naming beside the total (the execution's start and first attempts are implied).
-_NAMED = (("retries", "retry", "retries"), ("polls", "poll", "polls"), ("waits", "wait", "waits"))
-_NAMED += (("callbacks", "callback", "callbacks"),)
+_NAMED = (
+    ("retries", "retry", "retries"),
+    ("polls", "poll", "polls"),
+    ("waits", "wait", "waits"),
+    ("callbacks", "callback", "callbacks"),
+)
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -47,7 +51,8 @@ def _dollars(cost: Mapping[str, Any]) -> str:
     if usd["total"] is not None:
         return f"about {_usd(usd['total'])} ({_usd(usd['bedrock'])} Bedrock + {_usd(usd['durable'])} durable)"
     models = sorted({reason.split(": ", 1)[0] for reason in cost["not_priced"]})
-    return f"durable about {_usd(usd['durable'])}; Bedrock not priced (no price for {', '.join(models)}: the prices input)"
+    missing = f"no price for {', '.join(models)}: the prices input"
+    return f"durable about {_usd(usd['durable'])}; Bedrock not priced ({missing})"
 
 
 def cost_line(result: object) -> str | None:

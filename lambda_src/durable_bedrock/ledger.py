@@ -31,7 +31,7 @@ own (they are records in the log); `contexts` shows how many.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import TYPE_CHECKING, TypedDict
 
@@ -110,14 +110,23 @@ class CostSection(TypedDict):
     prices: str  # where the prices come from
 
 
-TOKEN_KINDS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_write_input_tokens")
-# Which price each kind of token is charged at (pricing.ModelPrice).
+# Which price each kind of token is charged at (pricing.ModelPrice, the prices input's field).
 TOKEN_PRICES = {
     "input_tokens": "input_per_1k_tokens",
     "output_tokens": "output_per_1k_tokens",
     "cache_read_input_tokens": "cache_read_per_1k_tokens",
     "cache_write_input_tokens": "cache_write_per_1k_tokens",
 }
+
+
+def tokens_of(call: ModelUsage) -> dict[str, int]:
+    """The token counts of a call, by kind."""
+    return {
+        "input_tokens": call["input_tokens"],
+        "output_tokens": call["output_tokens"],
+        "cache_read_input_tokens": call["cache_read_input_tokens"],
+        "cache_write_input_tokens": call["cache_write_input_tokens"],
+    }
 
 
 class CostLedger:
@@ -157,11 +166,16 @@ def cost_section(
     return {
         "model_calls": model_calls,
         "video_jobs": video_jobs,
-        "tokens": {kind: sum(call[kind] for call in model_calls) for kind in TOKEN_KINDS},  # type: ignore[misc]
+        "tokens": {
+            "input_tokens": sum(call["input_tokens"] for call in model_calls),
+            "output_tokens": sum(call["output_tokens"] for call in model_calls),
+            "cache_read_input_tokens": sum(call["cache_read_input_tokens"] for call in model_calls),
+            "cache_write_input_tokens": sum(call["cache_write_input_tokens"] for call in model_calls),
+        },
         "operations": operations,
         "data_written_bytes": written,
         "usd": {
-            "bedrock": _usd(bedrock),
+            "bedrock": None if bedrock is None else _usd(bedrock),
             "durable": _usd(durable),
             "total": None if bedrock is None else _usd(bedrock + durable),
         },
@@ -170,8 +184,8 @@ def cost_section(
     }
 
 
-def _usd(amount: float | None) -> float | None:
-    return None if amount is None else round(amount, 8)
+def _usd(amount: float) -> float:
+    return round(amount, 8)
 
 
 def _attempts(record: Operation) -> int:
@@ -179,26 +193,37 @@ def _attempts(record: Operation) -> int:
     return max(1, record.step_details.attempt if record.step_details else 0)
 
 
+# The count each kind of record adds to; a step's depends on its subtype and attempts (count_operations).
+_KIND_COUNTS = {
+    OperationType.EXECUTION: "executions",
+    OperationType.WAIT: "waits",
+    OperationType.CALLBACK: "callbacks",
+    OperationType.CONTEXT: "contexts",
+    OperationType.CHAINED_INVOKE: "invokes",
+}
+
+
 def count_operations(records: Iterable[Operation]) -> OperationCounts:
-    counts = {"executions": 0, "steps": 0, "retries": 0, "polls": 0, "waits": 0, "callbacks": 0, "contexts": 0}
-    counts["invokes"] = 0
+    counts = dict.fromkeys(("executions", "steps", "retries", "polls", "waits", "callbacks", "contexts", "invokes"), 0)
     for record in records:
-        kind = record.operation_type
-        if kind is OperationType.STEP and record.sub_type == OperationSubType.WAIT_FOR_CONDITION:
+        if record.operation_type is not OperationType.STEP:
+            counts[_KIND_COUNTS[record.operation_type]] += 1
+        elif record.sub_type == OperationSubType.WAIT_FOR_CONDITION:
             counts["polls"] += _attempts(record)
-        elif kind is OperationType.STEP:
+        else:
             counts["steps"] += 1
             counts["retries"] += _attempts(record) - 1
-        else:
-            key = {
-                OperationType.EXECUTION: "executions",
-                OperationType.WAIT: "waits",
-                OperationType.CALLBACK: "callbacks",
-                OperationType.CONTEXT: "contexts",
-                OperationType.CHAINED_INVOKE: "invokes",
-            }[kind]
-            counts[key] += 1
-    return {**counts, "total": sum(counts.values())}  # type: ignore[typeddict-item]
+    return {
+        "executions": counts["executions"],
+        "steps": counts["steps"],
+        "retries": counts["retries"],
+        "polls": counts["polls"],
+        "waits": counts["waits"],
+        "callbacks": counts["callbacks"],
+        "contexts": counts["contexts"],
+        "invokes": counts["invokes"],
+        "total": sum(counts.values()),
+    }
 
 
 def data_written_bytes(records: Iterable[Operation]) -> int:
@@ -206,42 +231,35 @@ def data_written_bytes(records: Iterable[Operation]) -> int:
     wait_for_condition's state counted once per check, as each check writes it."""
     total = 0
     for record in records:
-        details = (
-            record.execution_details,
-            record.step_details,
-            record.context_details,
-            record.callback_details,
-            record.chained_invoke_details,
-        )
-        size = sum(_payload_size(detail) for detail in details if detail is not None)
-        if record.sub_type == OperationSubType.WAIT_FOR_CONDITION:
-            size *= _attempts(record)
-        total += size
+        size = sum(len(payload.encode("utf-8")) for payload in _payloads(record))
+        total += size * (_attempts(record) if record.sub_type == OperationSubType.WAIT_FOR_CONDITION else 1)
     return total
 
 
-def _payload_size(details: object) -> int:
-    fields = asdict(details)  # type: ignore[call-overload]  # the SDK's details are dataclasses
-    size = 0
-    for name in ("input_payload", "result"):
-        if isinstance(fields.get(name), str):
-            size += len(fields[name].encode("utf-8"))
-    if fields.get("error"):
-        size += len(json.dumps(fields["error"]).encode("utf-8"))
-    return size
+def _payloads(record: Operation) -> Iterator[str]:
+    if record.execution_details and record.execution_details.input_payload:
+        yield record.execution_details.input_payload
+    results = (record.step_details, record.context_details, record.callback_details, record.chained_invoke_details)
+    for details in results:
+        if details and details.result:
+            yield details.result
+        if details and details.error:
+            yield json.dumps(asdict(details.error))
 
 
-def bedrock_usd(model_calls: list[ModelCall], video_jobs: list[VideoJob], prices: Prices) -> tuple[float | None, list[str]]:
+def bedrock_usd(
+    model_calls: list[ModelCall], video_jobs: list[VideoJob], prices: Prices
+) -> tuple[float | None, list[str]]:
     """The Bedrock estimate, or None with the reasons when a price it needs is missing."""
     total, missing = 0.0, []
     for call in model_calls:
         price = prices.bedrock.get(call["model_id"])
-        for kind in TOKEN_KINDS:
-            figure = getattr(price, TOKEN_PRICES[kind]) if price else None
-            if call[kind] and figure is None:  # type: ignore[literal-required]
+        for kind, count in tokens_of(call).items():
+            figure = price.per_1k(kind) if price else None
+            if count and figure is None:
                 missing.append(_no_price(call["model_id"], TOKEN_PRICES[kind], price is None))
-            elif call[kind]:  # type: ignore[literal-required]
-                total += call[kind] / 1000 * figure  # type: ignore[literal-required,operator]
+            elif count and figure is not None:
+                total += count / 1000 * figure
     for job in video_jobs:
         price = prices.bedrock.get(job["model_id"])
         if price is None or price.per_video_second is None:

@@ -55,6 +55,15 @@ class ModelPrice:
     cache_write_per_1k_tokens: float | None = None
     per_video_second: float | None = None
 
+    def per_1k(self, token_kind: str) -> float | None:
+        """The price of 1,000 tokens of a usage kind (ledger.ModelUsage's input_tokens, output_tokens, ...)."""
+        return {
+            "input_tokens": self.input_per_1k_tokens,
+            "output_tokens": self.output_per_1k_tokens,
+            "cache_read_input_tokens": self.cache_read_per_1k_tokens,
+            "cache_write_input_tokens": self.cache_write_per_1k_tokens,
+        }[token_kind]
+
 
 @dataclass(frozen=True)
 class DurablePrice:

@@ -49,7 +49,8 @@ class FakeBedrock:
         cache_write: int | None = None,
         latency_ms: int = 5,
     ):
-        usage = {"inputTokens": input_tokens, "outputTokens": output_tokens, "totalTokens": input_tokens + output_tokens}
+        usage = {"inputTokens": input_tokens, "outputTokens": output_tokens}
+        usage["totalTokens"] = input_tokens + output_tokens
         if cache_read is not None:  # optional members of TokenUsage: absent unless the prompt used the cache
             usage["cacheReadInputTokens"] = cache_read
         if cache_write is not None:

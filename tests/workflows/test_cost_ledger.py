@@ -127,7 +127,8 @@ def test_a_model_without_a_price_gets_tokens_and_operations_but_no_dollar_figure
     cost = json.loads(result.result)["cost"]
     assert cost["tokens"]["input_tokens"] == 100 and cost["operations"]["total"] == 5
     assert cost["usd"] == {"bedrock": None, "durable": durable_usd(cost), "total": None}
-    assert cost["not_priced"] == [f"{MODEL}: no price in the prices input (prices.bedrock); tokens counted, no dollar figure"]
+    no_price = f"{MODEL}: no price in the prices input (prices.bedrock); tokens counted, no dollar figure"
+    assert cost["not_priced"] == [no_price]
 
 
 def test_cache_tokens_without_their_price_leave_the_bedrock_figure_out(configure, fake_bedrock):

@@ -14,7 +14,8 @@ def prices(value) -> Prices:
 
 
 def test_without_prices_durable_execution_has_its_published_defaults_and_no_model_a_price():
-    assert Prices.from_env({}) == Prices(bedrock={}, durable=DurablePrice(per_million_operations=8.0, per_gb_written=0.25))
+    published = DurablePrice(per_million_operations=8.0, per_gb_written=0.25)
+    assert Prices.from_env({}) == Prices(bedrock={}, durable=published)
 
 
 def test_a_model_price_keeps_the_figures_given_and_leaves_the_others_unknown():
