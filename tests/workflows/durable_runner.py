@@ -1,10 +1,10 @@
 """Runs a workflow handler on the official durable testing runner."""
 
 import json
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import history_operations
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
 
 # The runner skips time: waits and backoffs are modelled, not slept, so the
@@ -54,29 +54,8 @@ def review_callback_id(result, name: str = "editorial-review") -> str:
 # The cost section's token totals when no call used the prompt cache (the fake reports none).
 TOKENS = {"input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_write_input_tokens": 0}
 
-# History events that start an operation of each kind (one per operation).
-_STARTS = {
-    "ExecutionStarted": "executions",
-    "WaitStarted": "waits",
-    "CallbackStarted": "callbacks",
-    "ContextStarted": "contexts",
-    "ChainedInvokeStarted": "invokes",
-}
-
 
 def operations_in_history(events) -> dict[str, int]:
-    """Durable operations counted from the history, independently of the ledger (which reads the
-    checkpoint log): each step attempt ends in one StepSucceeded or StepFailed event, the first of an
-    operation is its step and the others its retries, or each is a poll for a wait_for_condition."""
-    counts: Counter[str] = Counter()
-    attempted: set[str] = set()
-    for event in events:
-        if event.event_type in _STARTS:
-            counts[_STARTS[event.event_type]] += 1
-        elif event.event_type in ("StepSucceeded", "StepFailed") and event.sub_type == "WaitForCondition":
-            counts["polls"] += 1
-        elif event.event_type in ("StepSucceeded", "StepFailed"):
-            counts["retries" if event.operation_id in attempted else "steps"] += 1
-            attempted.add(event.operation_id)
-    kinds = ("executions", "steps", "retries", "polls", "waits", "callbacks", "contexts", "invokes")
-    return {kind: counts[kind] for kind in kinds} | {"total": sum(counts.values())}
+    """The runner's history events counted as history_operations counts the API's."""
+    shaped = [{"EventType": e.event_type, "SubType": e.sub_type, "Id": e.operation_id} for e in events]
+    return history_operations.operations_in_history(shaped)
