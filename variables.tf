@@ -180,6 +180,54 @@ variable "max_tokens" {
 }
 
 # ---------------------------------------------------------------------------
+# Cost ledger
+# ---------------------------------------------------------------------------
+
+variable "prices" {
+  description = "Prices for the USD estimate in each result's cost section (lambda_src/durable_bedrock/ledger.py). bedrock: per model id or inference profile id (as model_id names it), USD per 1,000 input, output, cache-read and cache-write tokens and per second of video; none is built in, and a model without the price its calls need gets tokens and operations but no dollar figure (the result says which price is missing). durable: USD per million durable operations and per GB written, by default $8.00 and $0.25 (AWS Lambda pricing page, US East (N. Virginia), read 2026-09-20)."
+  type = object({
+    bedrock = optional(map(object({
+      input_per_1k_tokens       = optional(number)
+      output_per_1k_tokens      = optional(number)
+      cache_read_per_1k_tokens  = optional(number)
+      cache_write_per_1k_tokens = optional(number)
+      per_video_second          = optional(number)
+    })), {})
+    durable = optional(object({
+      per_million_operations = optional(number)
+      per_gb_written         = optional(number)
+    }), {})
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = alltrue(concat(
+      [for figure in flatten([for model in values(coalesce(var.prices.bedrock, {})) : values(model)]) : coalesce(figure, 0) >= 0],
+      [for figure in try(values(var.prices.durable), []) : coalesce(figure, 0) >= 0],
+    ))
+    error_message = "prices: every price is USD, a number 0 or more; a negative one was given (${jsonencode(var.prices)})."
+  }
+
+  validation {
+    condition     = alltrue([for model in values(coalesce(var.prices.bedrock, {})) : anytrue([for figure in values(model) : figure != null])])
+    error_message = "prices.bedrock: each model gives at least one of input_per_1k_tokens, output_per_1k_tokens, cache_read_per_1k_tokens, cache_write_per_1k_tokens, per_video_second; these give none: ${join(", ", [for id, model in coalesce(var.prices.bedrock, {}) : id if alltrue([for figure in values(model) : figure == null])])}."
+  }
+
+  validation {
+    condition     = alltrue([for id in keys(coalesce(var.prices.bedrock, {})) : can(regex("^[A-Za-z0-9._:/-]+$", id)) && length(id) <= 2048])
+    error_message = "prices.bedrock is keyed by model id, inference profile id or ARN (letters, digits and . _ : / - only), e.g. us.anthropic.claude-haiku-4-5-20251001-v1:0; got ${jsonencode(keys(coalesce(var.prices.bedrock, {})))}."
+  }
+
+  validation {
+    # PRICES is an environment variable, and a function's variables together hold at most 4 KB
+    # (Lambda quotas, gettingstarted-limits: environment variables, 4 KB).
+    condition     = length(jsonencode(var.prices)) <= 2048
+    error_message = "prices is ${length(jsonencode(var.prices))} characters as JSON; at most 2048 fit beside the function's other environment variables (4 KB in all): price the models this function calls only."
+  }
+}
+
+# ---------------------------------------------------------------------------
 # Video generation settings
 # ---------------------------------------------------------------------------
 
@@ -378,9 +426,9 @@ variable "environment_variables" {
     condition = length(setintersection(keys(var.environment_variables), [
       "BEDROCK_MODEL_ID", "BEDROCK_REGION", "REVIEW_WAIT_SECONDS", "REVIEW_MODE", "REVIEW_TIMEOUT_SECONDS",
       "REVIEW_TIMEOUT_MEANS", "MAX_TOKENS", "OUTPUT_S3_URI", "OUTPUT_KMS_KEY_ID",
-      "POLL_DEADLINE_SECONDS", "POLL_FIRST_WAIT_SECONDS", "POLL_WAIT_PERCENT", "POLL_MAX_SECONDS",
+      "POLL_DEADLINE_SECONDS", "POLL_FIRST_WAIT_SECONDS", "POLL_WAIT_PERCENT", "POLL_MAX_SECONDS", "PRICES",
     ])) == 0
-    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*): use the module inputs for them."
+    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*, PRICES): use the module inputs for them."
   }
 }
 

@@ -45,5 +45,8 @@ locals {
     local.workflow.writes_videos && var.video_output_kms_key_arn != null ? { OUTPUT_KMS_KEY_ID = var.video_output_kms_key_arn } : {},
     # Unset: the function waits the model's documented generation time (video_polling.py).
     local.workflow.writes_videos && var.poll_first_wait_seconds != null ? { POLL_FIRST_WAIT_SECONDS = tostring(var.poll_first_wait_seconds) } : {},
+    # The cost ledger's prices (pricing.py), when any is given; without them, the durable defaults and no model prices.
+    local.prices_given ? { PRICES = jsonencode(var.prices) } : {},
   )
+  prices_given = length(coalesce(var.prices.bedrock, {})) > 0 || anytrue([for figure in try(values(var.prices.durable), []) : figure != null])
 }

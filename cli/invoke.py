@@ -43,6 +43,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 import stop_executions
+from cost_summary import cost_line
 from review_callbacks import Review, page_link, reachable_page_url, review_of, waiting_notice
 from timeline import lines
 
@@ -402,6 +403,9 @@ def report(outcome: Outcome, as_json: bool) -> int:
             print("paused: Lambda runs it again once it is resumed (ResumeDurableExecution); see `make history`")
         elif status == "DELETING":
             print("being deleted (DeleteDurableExecution): its history and result go with it")
+        cost = cost_line(outcome["result"])
+        if cost:
+            print(cost)
     return exit_status(status)
 
 

@@ -143,3 +143,30 @@ run "review_by_callback_may_end_just_inside_the_execution" {
     error_message = "a review timeout shorter than the execution timeout must be accepted"
   }
 }
+
+run "prices_reach_the_function_as_json" {
+  command = plan
+  variables {
+    prices = {
+      bedrock = { "us.anthropic.claude-haiku-4-5-20251001-v1:0" = { input_per_1k_tokens = 0.001, output_per_1k_tokens = 0.005 } }
+      durable = { per_gb_written = 0.3 }
+    }
+  }
+
+  # The form pricing.py parses: every field present, null where no price was given.
+  assert {
+    condition = jsondecode(aws_lambda_function.this.environment[0].variables["PRICES"]) == {
+      bedrock = {
+        "us.anthropic.claude-haiku-4-5-20251001-v1:0" = {
+          input_per_1k_tokens       = 0.001
+          output_per_1k_tokens      = 0.005
+          cache_read_per_1k_tokens  = null
+          cache_write_per_1k_tokens = null
+          per_video_second          = null
+        }
+      }
+      durable = { per_million_operations = null, per_gb_written = 0.3 }
+    }
+    error_message = "PRICES is wrong: ${aws_lambda_function.this.environment[0].variables["PRICES"]}"
+  }
+}

@@ -194,3 +194,43 @@ run "accepts_a_review_page_in_callback_mode" {
     review = { mode = "callback", page = true }
   }
 }
+
+run "rejects_a_negative_price" {
+  command = plan
+  variables {
+    prices = { bedrock = { "luma.ray-v2:0" = { per_video_second = -0.5 } } }
+  }
+  expect_failures = [var.prices]
+}
+
+run "rejects_a_model_price_without_any_figure" {
+  command = plan
+  variables {
+    prices = { bedrock = { "luma.ray-v2:0" = {} } }
+  }
+  expect_failures = [var.prices]
+}
+
+run "rejects_prices_keyed_by_something_else_than_a_model" {
+  command = plan
+  variables {
+    prices = { bedrock = { "Claude Haiku" = { input_per_1k_tokens = 0.001 } } }
+  }
+  expect_failures = [var.prices]
+}
+
+run "rejects_prices_too_large_for_the_environment" {
+  command = plan
+  variables {
+    prices = { bedrock = { for n in range(40) : "us.anthropic.claude-model-number-${n}-v1:0" => { input_per_1k_tokens = 0.001 } } }
+  }
+  expect_failures = [var.prices]
+}
+
+run "rejects_prices_set_as_an_environment_variable" {
+  command = plan
+  variables {
+    environment_variables = { PRICES = "{}" }
+  }
+  expect_failures = [var.environment_variables]
+}

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
+from durable_bedrock.ledger import ModelUsage
 from durable_bedrock.model_access import explained_model_access
 
 if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement); not bundled
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
-    from mypy_boto3_bedrock_runtime.type_defs import AsyncInvokeS3OutputDataConfigTypeDef
+    from mypy_boto3_bedrock_runtime.type_defs import AsyncInvokeS3OutputDataConfigTypeDef, ConverseResponseTypeDef
 
 # Long enough for a maximal Converse reply; the function timeout must exceed it.
 READ_TIMEOUT_SECONDS = 300
@@ -46,8 +47,7 @@ def runtime_client(region: str | None = None) -> BedrockRuntimeClient:
 @dataclass(frozen=True)
 class Reply:
     text: str
-    input_tokens: int
-    output_tokens: int
+    usage: ModelUsage  # what Bedrock reported, for the cost ledger
     stop_reason: str
 
 
@@ -61,13 +61,24 @@ def converse(model_id: str, system: str, prompt: str, max_tokens: int, region: s
             inferenceConfig={"maxTokens": max_tokens},
         )
     blocks = response["output"]["message"]["content"]
-    usage = response.get("usage", {})
     return Reply(
         text="".join(block["text"] for block in blocks if "text" in block),
-        input_tokens=int(usage.get("inputTokens", 0)),
-        output_tokens=int(usage.get("outputTokens", 0)),
+        usage=converse_usage(response),
         stop_reason=response.get("stopReason", ""),
     )
+
+
+def converse_usage(response: ConverseResponseTypeDef) -> ModelUsage:
+    """ConverseResponse.usage and metrics (both required by the botocore bedrock-runtime model; the cache
+    counts are optional members of TokenUsage, absent when the prompt used no cache)."""
+    usage, metrics = response.get("usage", {}), response.get("metrics", {})
+    return {
+        "input_tokens": int(usage.get("inputTokens", 0)),
+        "output_tokens": int(usage.get("outputTokens", 0)),
+        "cache_read_input_tokens": int(usage.get("cacheReadInputTokens", 0)),
+        "cache_write_input_tokens": int(usage.get("cacheWriteInputTokens", 0)),
+        "latency_ms": int(metrics.get("latencyMs", 0)),
+    }
 
 
 def start_async_invoke(

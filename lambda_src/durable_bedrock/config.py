@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from durable_bedrock.errors import ConfigurationError
+from durable_bedrock.pricing import Prices
 from durable_bedrock.review import REVIEW_MODES, TIMEOUT_POLICIES, ReviewMode, ReviewSettings, TimeoutPolicy
 from durable_bedrock.video_polling import MIN_WAIT_SECONDS
 
@@ -146,6 +147,7 @@ class ContentSettings:
     bedrock_region: str | None = None
     review_topic_arn: str | None = None  # announce a waiting review on this SNS topic
     review_page_url: str | None = None  # with a link to this review page
+    prices: Prices = field(default_factory=Prices)  # PRICES: the cost ledger's USD estimate
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ContentSettings:
@@ -156,6 +158,7 @@ class ContentSettings:
             max_tokens=_integer(env, "MAX_TOKENS", 2048, 1, MAX_TOKENS_LIMIT),
             review_topic_arn=_review_topic_arn(env),
             review_page_url=_review_page_url(env),
+            prices=Prices.from_env(env),
         )
 
 
@@ -169,6 +172,7 @@ class VideoSettings:
     poll_max_seconds: int
     bedrock_region: str | None = None
     output_kms_key_id: str | None = None
+    prices: Prices = field(default_factory=Prices)  # PRICES: the cost ledger's USD estimate
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> VideoSettings:
@@ -187,4 +191,5 @@ class VideoSettings:
             poll_max_seconds=_integer(env, "POLL_MAX_SECONDS", 300, MIN_WAIT_SECONDS, 3600),
             bedrock_region=_bedrock_region(env),
             output_kms_key_id=_optional(env, "OUTPUT_KMS_KEY_ID", _KMS_KEY, "a KMS key ARN"),
+            prices=Prices.from_env(env),
         )

@@ -25,6 +25,7 @@ from durable_bedrock.checkpoint import ensure_fits_checkpoint
 from durable_bedrock.config import ContentSettings
 from durable_bedrock.errors import ConfigurationError
 from durable_bedrock.inputs import ContentRequest, parse_content_request
+from durable_bedrock.ledger import CostLedger, CostSection, ModelUsage
 from durable_bedrock.retry_policy import BEDROCK_STEP
 from durable_bedrock.review import Notifier, ReviewRecord, await_review, log_review_request
 from durable_bedrock.review_sns import SnsReviewNotifier
@@ -35,17 +36,11 @@ SYSTEM_PROMPT = (
 
 
 class ModelReply(TypedDict):
-    """One step's result: the model's reply and its token counts (plain JSON)."""
+    """One step's result: the model's reply and what Bedrock reported for it (plain JSON)."""
 
     text: str
-    input_tokens: int
-    output_tokens: int
+    usage: ModelUsage
     stop_reason: str
-
-
-class TokenUsage(TypedDict):
-    input_tokens: int
-    output_tokens: int
 
 
 class ContentResult(TypedDict):
@@ -57,8 +52,8 @@ class ContentResult(TypedDict):
     draft: NotRequired[str]
     summary: NotRequired[str]
     model_id: str
-    usage: TokenUsage  # the tokens of the calls made
     truncated_steps: list[str]
+    cost: CostSection  # tokens per call and in total, durable operations, USD estimate (ledger.py)
 
 
 @functools.cache
@@ -69,7 +64,7 @@ def settings() -> ContentSettings:
 @durable_step
 def ask_model(step: StepContext, step_name: str, prompt: str, config: ContentSettings) -> ModelReply:
     """A step body that sends one prompt to the model and returns the reply
-    with its token counts (plain JSON, checked against the checkpoint limit).
+    with what Bedrock reported (plain JSON, checked against the checkpoint limit).
     Through durable_step, ask_model(step_name, prompt, config) gives the function context.step runs."""
     reply = bedrock.converse(config.model_id, SYSTEM_PROMPT, prompt, config.max_tokens, config.bedrock_region)
     step.logger.info(
@@ -77,18 +72,13 @@ def ask_model(step: StepContext, step_name: str, prompt: str, config: ContentSet
         extra={
             "step": step_name,
             "model_id": config.model_id,
-            "input_tokens": reply.input_tokens,
-            "output_tokens": reply.output_tokens,
+            "input_tokens": reply.usage["input_tokens"],
+            "output_tokens": reply.usage["output_tokens"],
             "reply_chars": len(reply.text),
             "stop_reason": reply.stop_reason,
         },
     )
-    result: ModelReply = {
-        "text": reply.text,
-        "input_tokens": reply.input_tokens,
-        "output_tokens": reply.output_tokens,
-        "stop_reason": reply.stop_reason,
-    }
+    result: ModelReply = {"text": reply.text, "usage": reply.usage, "stop_reason": reply.stop_reason}
     return ensure_fits_checkpoint(result, step_name)
 
 
@@ -97,29 +87,24 @@ def handler(event: object, context: DurableContext) -> ContentResult:
     config = settings()
     request = parse_content_request(event)
     context.logger.info("content pipeline started", extra={"model_id": config.model_id})
+    ledger = CostLedger()
 
-    outline = context.step(
-        ask_model("generate-outline", f"Write a concise outline (5-7 bullet points) about: {request.topic}", config),
-        name="generate-outline",
-        config=BEDROCK_STEP,
-    )
+    def ask(step_name: str, prompt: str) -> ModelReply:
+        """One Bedrock step; its checkpointed usage goes into the ledger (once, however often it replays)."""
+        reply = context.step(ask_model(step_name, prompt, config), name=step_name, config=BEDROCK_STEP)
+        ledger.model_call(step_name, config.model_id, reply["usage"])
+        return reply
+
+    outline = ask("generate-outline", f"Write a concise outline (5-7 bullet points) about: {request.topic}")
     review = await_review(
         context, title=request.topic, text=outline["text"], settings=config.review, notify=review_notifier(config)
     )
     if review["decision"] == "rejected":
-        return _result(request, outline, review, config)
+        return _result(request, outline, review, config, ledger.section(context, config.prices))
 
-    draft = context.step(
-        ask_model("expand-draft", draft_prompt(outline["text"], review["feedback"]), config),
-        name="expand-draft",
-        config=BEDROCK_STEP,
-    )
-    summary = context.step(
-        ask_model("summarize", f"Summarize this article in two sentences:\n\n{draft['text']}", config),
-        name="summarize",
-        config=BEDROCK_STEP,
-    )
-    return _result(request, outline, review, config, draft, summary)
+    draft = ask("expand-draft", draft_prompt(outline["text"], review["feedback"]))
+    summary = ask("summarize", f"Summarize this article in two sentences:\n\n{draft['text']}")
+    return _result(request, outline, review, config, ledger.section(context, config.prices), draft, summary)
 
 
 def review_notifier(config: ContentSettings) -> Notifier:
@@ -141,16 +126,13 @@ def _result(
     outline: ModelReply,
     review: ReviewRecord,
     config: ContentSettings,
+    cost: CostSection,
     draft: ModelReply | None = None,
     summary: ModelReply | None = None,
 ) -> ContentResult:
     """The result, in the order things happened; without draft and summary when the outline was rejected."""
     steps = {"generate-outline": outline, "expand-draft": draft, "summarize": summary}
     replies = {name: reply for name, reply in steps.items() if reply is not None}
-    usage: TokenUsage = {
-        "input_tokens": sum(reply["input_tokens"] for reply in replies.values()),
-        "output_tokens": sum(reply["output_tokens"] for reply in replies.values()),
-    }
     truncated = [name for name, reply in replies.items() if reply["stop_reason"] == "max_tokens"]
     if draft is None or summary is None:
         return {
@@ -158,8 +140,8 @@ def _result(
             "outline": outline["text"],
             "review": review,
             "model_id": config.model_id,
-            "usage": usage,
             "truncated_steps": truncated,
+            "cost": cost,
         }
     return {
         "topic": request.topic,
@@ -168,8 +150,8 @@ def _result(
         "draft": draft["text"],
         "summary": summary["text"],
         "model_id": config.model_id,
-        "usage": usage,
         "truncated_steps": truncated,
+        "cost": cost,
     }
 
 

@@ -31,6 +31,7 @@ from durable_bedrock import bedrock
 from durable_bedrock.config import VideoSettings
 from durable_bedrock.errors import ConfigurationError, VideoGenerationFailedError, VideoGenerationTimeoutError
 from durable_bedrock.inputs import parse_video_request
+from durable_bedrock.ledger import CostLedger, CostSection
 from durable_bedrock.retry_policy import ASYNC_START_STEP, BEDROCK_STEP, is_transient
 from durable_bedrock.video_models import VideoJob, VideoModel, video_model_for
 from durable_bedrock.video_output import find_video
@@ -61,6 +62,12 @@ class VideoResult(TypedDict):
     duration_seconds: int
     seed: int | None
     idempotency_token: str
+
+
+class CostedVideoResult(VideoResult):
+    """The execution's result: build-result's, with the cost ledger's section (ledger.py)."""
+
+    cost: CostSection
 
 
 @functools.cache
@@ -125,7 +132,7 @@ def next_check(schedule: PollSchedule) -> Callable[[PollState, int], WaitForCond
 
 
 @durable_execution
-def handler(event: object, context: DurableContext) -> VideoResult:
+def handler(event: object, context: DurableContext) -> CostedVideoResult:
     config = settings()
     model = video_model()
     request = parse_video_request(event)
@@ -190,7 +197,11 @@ def handler(event: object, context: DurableContext) -> VideoResult:
             "idempotency_token": token,
         }
 
-    return context.step(build_result, name="build-result", config=BEDROCK_STEP)
+    result = context.step(build_result, name="build-result", config=BEDROCK_STEP)
+    # The job is billed by model, duration and resolution, all fixed by the validated request.
+    ledger = CostLedger()
+    ledger.video_job("start-async-invoke", config.model_id, job.duration_seconds, job.resolution)
+    return {**result, "cost": ledger.section(context, config.prices)}
 
 
 # Validate the configuration and the model family once per cold start (see

@@ -64,6 +64,7 @@ class VideoJob:
     model_input: ModelInput
     duration_seconds: int
     seed: int | None
+    resolution: str  # what Bedrock bills a video by, with its model and duration (the cost ledger records it)
 
 
 class VideoModel(Protocol):
@@ -93,7 +94,7 @@ class LumaRay2:
             "aspect_ratio": "16:9",
             "loop": False,
         }
-        return VideoJob(model_input=model_input, duration_seconds=duration, seed=None)
+        return VideoJob(model_input=model_input, duration_seconds=duration, seed=None, resolution="720p")
 
 
 class NovaReel:
@@ -130,7 +131,7 @@ class NovaReel:
                 "multiShotAutomatedParams": {"text": request.prompt},
                 "videoGenerationConfig": config,
             }
-        return VideoJob(model_input=model_input, duration_seconds=duration, seed=seed)
+        return VideoJob(model_input=model_input, duration_seconds=duration, seed=seed, resolution=config["dimension"])
 
 
 def _check_prompt(prompt: str, max_chars: int, family: str) -> None:

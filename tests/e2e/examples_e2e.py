@@ -21,6 +21,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from history_operations import operations_in_history
 
 from test_build import build_test_source, crash_environment
 
@@ -157,8 +158,12 @@ def test_invoke_reaches_succeeded_with_every_operation(deployed, local_aws):
 
     assert status == 0, outcome
     assert outcome["status"] == "SUCCEEDED"
-    _, finished = started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
+    lam = client("lambda", example, local_aws)
+    _, finished = started_and_succeeded(lam, outcome["execution_arn"])
     assert [op for op in example.operations if finished[op] == 1] == example.operations, finished
+    # The cost ledger counts from the checkpoint log; local AWS's history must give the same count.
+    events = lam.get_durable_execution_history(DurableExecutionArn=outcome["execution_arn"])["Events"]
+    assert outcome["result"]["cost"]["operations"] == operations_in_history(events), events
 
 
 def test_an_invalid_payload_fails_naming_the_field(deployed, local_aws):

@@ -10,6 +10,7 @@ import time
 import examples_e2e as e2e
 import pytest
 from examples_e2e import REPO, client, example_outputs, make, make_command
+from history_operations import operations_in_history
 
 from durable_api import wait_for_event
 from review_page_deployment import fetch
@@ -197,7 +198,8 @@ def test_a_review_by_callback_is_shown_by_invoke_and_answered_by_make_approve(de
     assert approved.returncode == 0, approved.stdout[-3000:] + approved.stderr[-3000:]
     assert approved.stdout.startswith("sent approve for the review of e2e-review (callback ")
     assert invoking.returncode == 0 and "\nSUCCEEDED after " in followed, followed
-    result = json.loads(approved.stdout.split("\nSUCCEEDED after ", 1)[1].split("\n", 1)[1])
+    # The result's JSON, then the cost summary line.
+    result, _ = json.JSONDecoder().raw_decode(approved.stdout.split("\nSUCCEEDED after ", 1)[1].split("\n", 1)[1])
     assert (result["review"]["decision"], result["review"]["by"]) == ("approved", "cli")
     assert result["review"]["feedback"] == "Add a section on costs."
     assert result["draft"] and result["summary"]
@@ -205,8 +207,12 @@ def test_a_review_by_callback_is_shown_by_invoke_and_answered_by_make_approve(de
     arn = lam.list_durable_executions_by_function(
         FunctionName=example.function_name, DurableExecutionName="e2e-review"
     )["DurableExecutions"][0]["DurableExecutionArn"]
-    kinds = [e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]]
+    events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    kinds = [e["EventType"] for e in events]
     assert kinds.count("CallbackStarted") == kinds.count("CallbackSucceeded") == 1, kinds
+    # The ledger's count (the checkpoint log: the review's callback and child context too) is the history's.
+    assert result["cost"]["operations"] == operations_in_history(events), events
+    assert followed.rstrip().splitlines()[-1].startswith("cost: 3 Bedrock calls, "), followed
     status, _, page = fetch(link)
     assert status == 410 and "already been decided (approved)" in page, page
     print(f"\n--- make invoke ---\n{followed}\n--- make approve ---\n{approved.stdout}")  # the README's transcript

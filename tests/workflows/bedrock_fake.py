@@ -38,18 +38,30 @@ class FakeBedrock:
     def calls_to(self, operation: str) -> list[dict]:
         return [params for name, params in self.calls if name == operation]
 
-    def reply(self, text: str, input_tokens: int = 11, output_tokens: int = 7, stop_reason: str = "end_turn"):
+    def reply(
+        self,
+        text: str,
+        input_tokens: int = 11,
+        output_tokens: int = 7,
+        stop_reason: str = "end_turn",
+        *,
+        cache_read: int | None = None,
+        cache_write: int | None = None,
+        latency_ms: int = 5,
+    ):
+        usage = {"inputTokens": input_tokens, "outputTokens": output_tokens}
+        usage["totalTokens"] = input_tokens + output_tokens
+        if cache_read is not None:  # optional members of TokenUsage: absent unless the prompt used the cache
+            usage["cacheReadInputTokens"] = cache_read
+        if cache_write is not None:
+            usage["cacheWriteInputTokens"] = cache_write
         self.stubber.add_response(
             "converse",
             {
                 "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
                 "stopReason": stop_reason,
-                "usage": {
-                    "inputTokens": input_tokens,
-                    "outputTokens": output_tokens,
-                    "totalTokens": input_tokens + output_tokens,
-                },
-                "metrics": {"latencyMs": 5},
+                "usage": usage,
+                "metrics": {"latencyMs": latency_ms},
             },
         )
 

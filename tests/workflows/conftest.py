@@ -43,6 +43,7 @@ def configure(monkeypatch):
             "POLL_FIRST_WAIT_SECONDS",
             "POLL_WAIT_PERCENT",
             "POLL_MAX_SECONDS",
+            "PRICES",
         ):
             monkeypatch.delenv(name, raising=False)
         for name, value in variables.items():

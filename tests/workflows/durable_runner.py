@@ -4,6 +4,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import history_operations
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
 
 # The runner skips time: waits and backoffs are modelled, not slept, so the
@@ -48,3 +49,13 @@ def decide(runner: DurableFunctionTestRunner, callback_id: str, **decision) -> N
 def review_callback_id(result, name: str = "editorial-review") -> str:
     """The id of the callback a review named `name` created (wait_for_callback's child context holds it)."""
     return result.get_context(name).get_callback(f"{name} create callback id").callback_id
+
+
+# The cost section's token totals when no call used the prompt cache (the fake reports none).
+TOKENS = {"input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_write_input_tokens": 0}
+
+
+def operations_in_history(events) -> dict[str, int]:
+    """The runner's history events counted as history_operations counts the API's."""
+    shaped = [{"EventType": e.event_type, "SubType": e.sub_type, "Id": e.operation_id} for e in events]
+    return history_operations.operations_in_history(shaped)

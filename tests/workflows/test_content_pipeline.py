@@ -7,7 +7,7 @@ import pytest
 from durable_bedrock import content_pipeline
 from durable_bedrock.inputs import MAX_TOPIC_CHARS
 from durable_bedrock.retry_policy import MAX_ATTEMPTS
-from durable_runner import run_workflow
+from durable_runner import TOKENS, run_workflow
 
 SUCCEEDED, FAILED = "SUCCEEDED", "FAILED"
 OPERATIONS = [
@@ -38,21 +38,22 @@ def answer_all_three(fake):
     fake.reply("Two sentences.", input_tokens=50, output_tokens=6)
 
 
-def test_every_step_succeeds_and_the_result_sums_usage(pipeline):
+def test_every_step_succeeds_and_the_result_sums_the_tokens(pipeline):
     answer_all_three(pipeline)
 
     result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
 
     assert result.status.value == SUCCEEDED, result.error
     assert operations(result) == [(name, kind, SUCCEEDED) for name, kind in OPERATIONS]
-    assert json.loads(result.result) == {
+    output = json.loads(result.result)
+    assert output.pop("cost")["tokens"] == TOKENS | {"input_tokens": 100, "output_tokens": 54}
+    assert output == {
         "topic": "durable functions",
         "outline": "- point one\n- point two",
         "review": {"decision": "timer_elapsed", "by": None, "feedback": None, "reason": None, "waited_seconds": 30},
         "draft": "The full article.",
         "summary": "Two sentences.",
         "model_id": "us.amazon.nova-lite-v1:0",
-        "usage": {"input_tokens": 100, "output_tokens": 54},
         "truncated_steps": [],
     }
 

@@ -10,7 +10,15 @@ import logging
 import pytest
 
 from durable_bedrock import content_pipeline
-from durable_runner import decide, finished, pending_callback, review_callback_id, run_workflow, started_workflow
+from durable_runner import (
+    TOKENS,
+    decide,
+    finished,
+    pending_callback,
+    review_callback_id,
+    run_workflow,
+    started_workflow,
+)
 
 SUCCEEDED, FAILED = "SUCCEEDED", "FAILED"
 OUTLINE, ARTICLE, SUMMARY = "- point one\n- point two", "The full article.", "Two sentences."
@@ -60,7 +68,7 @@ def test_an_approval_with_feedback_reaches_the_draft_prompt(reviewed):
         "waited_seconds": output["review"]["waited_seconds"],
     }
     assert (output["draft"], output["summary"]) == (ARTICLE, SUMMARY)
-    assert output["usage"] == {"input_tokens": 100, "output_tokens": 54}
+    assert output["cost"]["tokens"] == TOKENS | {"input_tokens": 100, "output_tokens": 54}
 
 
 def test_an_approval_without_feedback_sends_the_plain_draft_prompt(reviewed):
@@ -81,6 +89,7 @@ def test_a_rejection_succeeds_with_the_reason_and_no_draft(reviewed):
     assert result.status.value == SUCCEEDED, result.error
     assert len(reviewed.calls_to("Converse")) == 1
     output = json.loads(result.result)
+    cost = output.pop("cost")
     assert output == {
         "topic": "durable functions",
         "outline": OUTLINE,
@@ -92,9 +101,9 @@ def test_a_rejection_succeeds_with_the_reason_and_no_draft(reviewed):
             "waited_seconds": output["review"]["waited_seconds"],
         },
         "model_id": "us.amazon.nova-lite-v1:0",
-        "usage": {"input_tokens": 20, "output_tokens": 8},
         "truncated_steps": [],
     }
+    assert cost["tokens"] == TOKENS | {"input_tokens": 20, "output_tokens": 8}  # the outline's call only
     assert [op.name for op in result.operations][-1] == "editorial-review-decided"
 
 

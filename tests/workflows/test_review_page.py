@@ -23,7 +23,8 @@ OUTLINE = '- Brewing <b>basics</b>\n- "Milk" first?'
 
 def history(*ending: dict, callback_id: str = CALLBACK, name: str = REVIEW_CALLBACK_NAME) -> list[dict]:
     """A content pipeline's history up to its waiting review callback, then `ending`."""
-    reply = {"text": OUTLINE, "input_tokens": 5, "output_tokens": 9, "stop_reason": "end_turn"}
+    usage = {"input_tokens": 5, "output_tokens": 9, "cache_read_input_tokens": 0, "cache_write_input_tokens": 0}
+    reply = {"text": OUTLINE, "usage": usage | {"latency_ms": 40}, "stop_reason": "end_turn"}
     return [
         {
             "EventType": "ExecutionStarted",

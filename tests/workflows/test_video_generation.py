@@ -70,6 +70,7 @@ def test_the_seed_scenario_two_in_progress_then_completed(video):
     output = json.loads(result.result)
     token = output.pop("idempotency_token")
     assert len(token) == 32
+    assert output.pop("cost")["video_jobs"][0]["duration_seconds"] == 5  # the ledger: test_cost_ledger.py
     assert output == {
         "invocation_arn": JOB_ARN,
         "status": "Completed",

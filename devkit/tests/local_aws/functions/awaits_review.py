@@ -14,7 +14,8 @@ OUTLINE = '- Warm the pot <b>first</b>\n- Steep "3 minutes" & pour'
 @durable_execution
 def handler(event: dict, context: DurableContext) -> dict:
     # The outline step's result has the shape and serialization of content_pipeline's ModelReply.
-    reply = {"text": OUTLINE, "input_tokens": 1, "output_tokens": 1, "stop_reason": "end_turn"}
+    usage = {"input_tokens": 1, "output_tokens": 1, "cache_read_input_tokens": 0, "cache_write_input_tokens": 0}
+    reply = {"text": OUTLINE, "usage": usage | {"latency_ms": 1}, "stop_reason": "end_turn"}
     outline = context.step(lambda _: reply, name="generate-outline", config=StepConfig(serdes=JsonSerDes()))
     review = await_review(
         context,
