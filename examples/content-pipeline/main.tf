@@ -14,5 +14,6 @@ module "content_pipeline" {
   review_wait_seconds = var.review_wait_seconds
   review              = var.review
   max_tokens          = var.max_tokens
+  prices              = var.prices
   tags                = { example = "content-pipeline" }
 }

@@ -16,5 +16,6 @@ module "video_generation" {
   video_output_force_destroy = var.force_destroy_videos
   poll_deadline_seconds      = var.poll_deadline_seconds
   poll_first_wait_seconds    = var.poll_first_wait_seconds
+  prices                     = var.prices
   tags                       = { example = "video-generation" }
 }

@@ -39,3 +39,9 @@ variable "force_destroy_videos" {
   type        = bool
   default     = true
 }
+
+variable "prices" {
+  description = "Prices for the cost estimate in each result (USD): see the module's prices input. Example: { bedrock = { \"<model_id>\" = { input_per_1k_tokens = 0.001, output_per_1k_tokens = 0.005 } } }, with your model's figures from the Amazon Bedrock pricing page."
+  type        = any
+  default     = {}
+}

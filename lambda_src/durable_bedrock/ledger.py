@@ -257,20 +257,20 @@ def bedrock_usd(
         for kind, count in tokens_of(call).items():
             figure = price.per_1k(kind) if price else None
             if count and figure is None:
-                missing.append(_no_price(call["model_id"], TOKEN_PRICES[kind], price is None))
+                missing.append(_no_price(call["model_id"], TOKEN_PRICES[kind], price is None, "tokens"))
             elif count and figure is not None:
                 total += count / 1000 * figure
     for job in video_jobs:
         price = prices.bedrock.get(job["model_id"])
         if price is None or price.per_video_second is None:
-            missing.append(_no_price(job["model_id"], "per_video_second", price is None))
+            missing.append(_no_price(job["model_id"], "per_video_second", price is None, "video seconds"))
         else:
             total += job["duration_seconds"] * price.per_video_second
     missing = list(dict.fromkeys(missing))
     return (None if missing else total), missing
 
 
-def _no_price(model_id: str, figure: str, no_entry: bool) -> str:
+def _no_price(model_id: str, figure: str, no_entry: bool, counted: str) -> str:
     if no_entry:
-        return f"{model_id}: no price in the prices input (prices.bedrock); tokens counted, no dollar figure"
-    return f"{model_id}: prices.bedrock gives no {figure}; tokens counted, no dollar figure"
+        return f"{model_id}: no price in the prices input (prices.bedrock); {counted} counted, no dollar figure"
+    return f"{model_id}: prices.bedrock gives no {figure}; {counted} counted, no dollar figure"

@@ -6,6 +6,8 @@ import json
 import pytest
 
 from durable_bedrock import content_pipeline, video_generation
+from durable_bedrock.ledger import VideoJob, bedrock_usd
+from durable_bedrock.pricing import parse_prices
 from durable_runner import (
     TOKENS,
     decide,
@@ -145,3 +147,22 @@ def test_cache_tokens_without_their_price_leave_the_bedrock_figure_out(configure
         f"{MODEL}: prices.bedrock gives no cache_read_per_1k_tokens; tokens counted, no dollar figure",
         f"{MODEL}: prices.bedrock gives no cache_write_per_1k_tokens; tokens counted, no dollar figure",
     ]
+
+
+def test_a_video_without_its_per_second_price_says_its_seconds_were_counted():
+    prices = parse_prices({"bedrock": {"luma.ray-v2:0": {"input_per_1k_tokens": 0.001}}})
+    job: VideoJob = {
+        "step": "start-async-invoke",
+        "model_id": "luma.ray-v2:0",
+        "duration_seconds": 5,
+        "resolution": "720p",
+    }
+
+    assert bedrock_usd([], [job], prices) == (
+        None,
+        ["luma.ray-v2:0: prices.bedrock gives no per_video_second; video seconds counted, no dollar figure"],
+    )
+    assert bedrock_usd([], [job], parse_prices({})) == (
+        None,
+        ["luma.ray-v2:0: no price in the prices input (prices.bedrock); video seconds counted, no dollar figure"],
+    )
