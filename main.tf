@@ -83,3 +83,22 @@ resource "aws_lambda_alias" "live" {
   function_name    = aws_lambda_function.this.function_name
   function_version = aws_lambda_function.this.version
 }
+
+# What the companion functions (modules/companion-function: the SQS starter, the review page)
+# share with this function: runtime, package, logging, tracing, tags.
+locals {
+  companion_shared = {
+    trust_policy_json  = jsonencode(local.trust_policy)
+    xray_policy_json   = var.tracing_enabled ? jsonencode(local.xray_policy) : null
+    package_path       = local.package_path
+    package_sha256     = local.package_sha256
+    runtime            = var.runtime
+    architecture       = var.architecture
+    log_retention_days = var.log_retention_days
+    log_kms_key_arn    = var.log_kms_key_arn
+    partition          = local.partition
+    region             = local.region
+    account_id         = local.account_id
+    tags               = var.tags
+  }
+}

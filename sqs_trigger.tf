@@ -77,19 +77,7 @@ module "starter" {
       Resource = local.alias_arn
     },
   ]
-
-  trust_policy_json  = jsonencode(local.trust_policy)
-  xray_policy_json   = var.tracing_enabled ? jsonencode(local.xray_policy) : null
-  package_path       = local.package_path
-  package_sha256     = local.package_sha256
-  runtime            = var.runtime
-  architecture       = var.architecture
-  log_retention_days = var.log_retention_days
-  log_kms_key_arn    = var.log_kms_key_arn
-  partition          = local.partition
-  region             = local.region
-  account_id         = local.account_id
-  tags               = var.tags
+  shared = local.companion_shared
 }
 
 resource "aws_lambda_event_source_mapping" "trigger" {

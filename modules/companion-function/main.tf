@@ -5,7 +5,7 @@
 # the module's package. The caller adds what triggers it.
 
 locals {
-  log_group_arn = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:/aws/lambda/${var.name}"
+  log_group_arn = "arn:${var.shared.partition}:logs:${var.shared.region}:${var.shared.account_id}:log-group:/aws/lambda/${var.name}"
 
   role_policy = {
     Version = "2012-10-17"
@@ -23,16 +23,16 @@ locals {
 resource "aws_cloudwatch_log_group" "this" {
   #checkov:skip=CKV_AWS_338:Retention is the caller's log_retention_days input, as for the durable function.
   name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
-  tags              = var.tags
+  retention_in_days = var.shared.log_retention_days
+  kms_key_id        = var.shared.log_kms_key_arn
+  tags              = var.shared.tags
 }
 
 resource "aws_iam_role" "this" {
   name               = "${var.name}-exec"
   description        = "Execution role of ${var.name}"
-  assume_role_policy = var.trust_policy_json
-  tags               = var.tags
+  assume_role_policy = var.shared.trust_policy_json
+  tags               = var.shared.tags
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -42,11 +42,11 @@ resource "aws_iam_role_policy" "this" {
 }
 
 resource "aws_iam_role_policy" "xray" {
-  count = var.xray_policy_json == null ? 0 : 1
+  count = var.shared.xray_policy_json == null ? 0 : 1
 
   name   = "xray"
   role   = aws_iam_role.this.id
-  policy = var.xray_policy_json
+  policy = var.shared.xray_policy_json
 }
 
 resource "aws_lambda_function" "this" {
@@ -59,13 +59,13 @@ resource "aws_lambda_function" "this" {
   function_name    = var.name
   description      = var.description
   role             = aws_iam_role.this.arn
-  runtime          = var.runtime
-  architectures    = [var.architecture]
+  runtime          = var.shared.runtime
+  architectures    = [var.shared.architecture]
   handler          = var.handler
   memory_size      = 256
   timeout          = var.timeout_seconds
-  filename         = var.package_path
-  source_code_hash = var.package_sha256
+  filename         = var.shared.package_path
+  source_code_hash = var.shared.package_sha256
 
   environment {
     variables = var.environment
@@ -79,9 +79,9 @@ resource "aws_lambda_function" "this" {
   }
 
   tracing_config {
-    mode = var.xray_policy_json == null ? "PassThrough" : "Active"
+    mode = var.shared.xray_policy_json == null ? "PassThrough" : "Active"
   }
 
-  tags       = var.tags
+  tags       = var.shared.tags
   depends_on = [aws_iam_role_policy.this, aws_iam_role_policy.xray]
 }

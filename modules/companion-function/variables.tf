@@ -35,62 +35,20 @@ variable "statements" {
   type        = any
 }
 
-variable "trust_policy_json" {
-  description = "Trust policy of the execution role."
-  type        = string
-}
-
-variable "xray_policy_json" {
-  description = "Policy that lets the function send traces; null turns tracing off."
-  type        = string
-}
-
-variable "package_path" {
-  description = "Path of the deployment package (the module's zip)."
-  type        = string
-}
-
-variable "package_sha256" {
-  description = "Base64 SHA-256 of the package."
-  type        = string
-}
-
-variable "runtime" {
-  description = "Lambda runtime."
-  type        = string
-}
-
-variable "architecture" {
-  description = "Instruction set architecture."
-  type        = string
-}
-
-variable "log_retention_days" {
-  description = "Retention of the function's log group in days."
-  type        = number
-}
-
-variable "log_kms_key_arn" {
-  description = "KMS key that encrypts the log group, or null."
-  type        = string
-}
-
-variable "partition" {
-  description = "AWS partition, for the log group's ARN."
-  type        = string
-}
-
-variable "region" {
-  description = "AWS Region, for the log group's ARN."
-  type        = string
-}
-
-variable "account_id" {
-  description = "AWS account ID, for the log group's ARN."
-  type        = string
-}
-
-variable "tags" {
-  description = "Tags for every resource."
-  type        = map(string)
+variable "shared" {
+  description = "What every companion function of the root module shares with the durable function: the role's trust policy, the X-Ray policy (null turns tracing off), the package, runtime and architecture, log retention and key, the ARN parts of its log group, tags."
+  type = object({
+    trust_policy_json  = string
+    xray_policy_json   = string
+    package_path       = string
+    package_sha256     = string
+    runtime            = string
+    architecture       = string
+    log_retention_days = number
+    log_kms_key_arn    = string
+    partition          = string
+    region             = string
+    account_id         = string
+    tags               = map(string)
+  })
 }
