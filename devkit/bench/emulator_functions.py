@@ -40,11 +40,12 @@ def clients(local_aws):
 
 
 def package() -> bytes:
-    """The test build (lambda_src and the crash plugin) plus devkit/bench/functions/plain_pipeline.py,
+    """The test build (lambda_src and the crash plugin) plus the plain baselines of devkit/bench/functions/,
     with the pinned SDK and boto3."""
     with tempfile.TemporaryDirectory() as tmp:
         source = build_test_source(Path(tmp) / "src")
-        shutil.copy(REPO / "devkit" / "bench" / "functions" / "plain_pipeline.py", source)
+        for baseline in (REPO / "devkit" / "bench" / "functions").glob("*.py"):
+            shutil.copy(baseline, source)
         out = subprocess.run(
             [sys.executable, str(REPO / "packaging" / "build_lambda_zip.py"), "--source-dir", str(source),
              "--requirements", str(source / "requirements.txt"), "--out-dir", f"{tmp}/out",
