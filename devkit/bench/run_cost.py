@@ -104,10 +104,7 @@ WORKFLOWS = [
 
 def run(progress, local_aws) -> dict:
     lam, iam = clients(local_aws)
-    try:
-        role_arn = iam.get_role(RoleName="bench-exec")["Role"]["Arn"]
-    except iam.exceptions.NoSuchEntityException:
-        role_arn = role(iam)
+    role_arn = role(iam)
     s3, logs = client(local_aws, "s3"), client(local_aws, "logs")
     s3.create_bucket(Bucket=VIDEO_BUCKET)
     code = package()
