@@ -30,10 +30,7 @@ def billed_and_wall(lam, arn: str) -> tuple[float, float]:
 
 def run(progress, local_aws) -> dict:
     lam, iam = clients(local_aws)
-    try:
-        role_arn = iam.get_role(RoleName="bench-exec")["Role"]["Arn"]
-    except iam.exceptions.NoSuchEntityException:
-        role_arn = role(iam)
+    role_arn = role(iam)
     code = package()
     rows = []
     for wait in WAITS:

@@ -40,11 +40,12 @@ def clients(local_aws):
 
 
 def package() -> bytes:
-    """The test build (lambda_src and the crash plugin) plus devkit/bench/functions/plain_pipeline.py,
+    """The test build (lambda_src and the crash plugin) plus the plain baselines of devkit/bench/functions/,
     with the pinned SDK and boto3."""
     with tempfile.TemporaryDirectory() as tmp:
         source = build_test_source(Path(tmp) / "src")
-        shutil.copy(REPO / "devkit" / "bench" / "functions" / "plain_pipeline.py", source)
+        for baseline in (REPO / "devkit" / "bench" / "functions").glob("*.py"):
+            shutil.copy(baseline, source)
         out = subprocess.run(
             [sys.executable, str(REPO / "packaging" / "build_lambda_zip.py"), "--source-dir", str(source),
              "--requirements", str(source / "requirements.txt"), "--out-dir", f"{tmp}/out",
@@ -55,7 +56,11 @@ def package() -> bytes:
 
 
 def role(iam) -> str:
-    return durable_role(iam, "bench-exec")
+    """The benchmarks' execution role: the one an earlier section of this run created, else a new one."""
+    try:
+        return iam.get_role(RoleName="bench-exec")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        return durable_role(iam, "bench-exec")
 
 
 def deploy(lam, role_arn: str, code: bytes, name: str, handler: str, env: dict, durable: bool) -> str:

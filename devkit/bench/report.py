@@ -458,6 +458,117 @@ def _load_findings(rows: list[dict], cores: int | None) -> list[str]:
     return lines
 
 
+def run_cost(data: dict, _: Path) -> list[str]:
+    prices, video = data["prices"], data["video"]
+    content_model, video_model = list(prices["bedrock"])
+    tokens = data["tokens_per_call"]
+    lines = [
+        "## 8. What a run costs: durable against a plain function that restarts",
+        "",
+        f"The content pipeline and the video workflow on local AWS, under section 1's crash scenarios (the process "
+        "dies once before the named step, or after the last one before returning: `finish`); the plain function "
+        "is the same calls without checkpoints, which Lambda's asynchronous retry runs again from the beginning "
+        f"(devkit/bench/functions/). Medians of {data['runs']} runs of each. Bedrock is the loopback fake, which "
+        "counts what each run paid for: Converse calls, each reported as "
+        f"{tokens['input']:,} input and {tokens['output']:,} output tokens (an illustrative size), and video jobs "
+        f"({video['model']}, {video['seconds']} s each; a restarted plain function mints a new client token, so "
+        f"Bedrock starts, and bills, a new job). The fake's jobs finish {video['fake_job_seconds']} s after their "
+        f"start; the durable function checks first after {video['poll_first_wait_seconds']} s "
+        "(`poll_first_wait_seconds`), the plain one every second. Durable operations, data written and the "
+        "durable USD are the durable execution's own `cost` section.",
+        "",
+        "Prices, one table for both functions: Bedrock figures are ILLUSTRATIVE, not AWS quotes (no Bedrock price "
+        f"could be cited: README, What a run costs): {content_model} ${_price(prices, content_model, 'input')} "
+        f"per 1K input and ${_price(prices, content_model, 'output')} per 1K output tokens, {video_model} "
+        f"${prices['bedrock'][video_model]['per_video_second']:.2f} per video second. Durable: the module's "
+        "defaults, $8.00 per million operations and $0.25 per GB written (AWS Lambda pricing page, us-east-1, "
+        "read 2026-09-20). Lambda compute is not in the totals: no per-GB-second figure of the current Lambda "
+        "pricing page could be cited. Billed seconds are local AWS's REPORT lines (invoke to result, the worker's "
+        "start included: the invocation after a crash starts a new worker, about a second here), the same measure "
+        "for both functions; on AWS a plain video function is also billed for "
+        "the whole generation it waits through (about 90 s for a 6 s Nova Reel clip, section 3), a durable one "
+        "for none of it.",
+        "",
+    ]
+    for workflow in ("content", "video"):
+        rows = [row for row in data["scenarios"] if row["workflow"] == workflow]
+        lines += [f"**{workflow.capitalize()}** (durable / plain):", "", *_cost_table(workflow, rows), ""]
+    return [*lines, *_cost_findings(data["scenarios"]), ""]
+
+
+def _signed_usd(amount: float) -> str:
+    return f"{'-' if amount < 0 else '+'}${abs(amount):.6f}"
+
+
+def _values(rows: list[dict], workflow: str, key: str) -> str:
+    """The distinct medians of a durable figure over a workflow's scenarios, e.g. "5" or "5, 6"."""
+    return ", ".join(f"{value:g}" for value in sorted({r["durable"][key] for r in rows if r["workflow"] == workflow}))
+
+
+def _price(prices: dict, model: str, kind: str) -> str:
+    return f"{prices['bedrock'][model][f'{kind}_per_1k_tokens']:g}"
+
+
+def _cost_table(workflow: str, rows: list[dict]) -> list[str]:
+    paid = ["Bedrock calls", "Tokens"] if workflow == "content" else ["Video jobs", "Video s paid", "Status checks"]
+    keys = ["bedrock_calls", "tokens"] if workflow == "content" else ["video_jobs", "video_seconds", "video_checks"]
+    head = ["Scenario", *paid, "Durable ops", "Data written", "Invocations", "Billed s", "USD", "Plain - durable"]
+    lines = ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
+    for row in rows:
+        durable, plain = row["durable"], row["plain"]
+        both = [f"{durable[key]:,g} / {plain[key]:,g}" for key in keys]
+        cells = [
+            row["scenario"],
+            *both,
+            f"{durable['operations']:g}",
+            f"{durable['data_written_bytes']:,g} B",
+            f"{durable['invocations']:g} / {plain['invocations']:g}",
+            f"{durable['billed_seconds']:.2f} / {plain['billed_seconds']:.2f}",
+            f"${durable['usd_total']:.6f} / ${plain['usd_total']:.6f}",
+            _signed_usd(plain["usd_total"] - durable["usd_total"]),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _cost_findings(rows: list[dict]) -> list[str]:
+    durable_usd = [row["durable"]["durable_usd"] for row in rows]
+    operations = [row["durable"]["operations"] for row in rows]
+    unmatched = [
+        f"{row['workflow']}, {row['scenario']}"
+        for row in rows
+        if row["durable"]["ledger_bedrock_calls"] != row["durable"]["bedrock_calls"]
+        or row["durable"]["ledger_video_seconds"] != row["durable"]["video_seconds"]
+    ]
+    spread = "; ".join(
+        f"{workflow}: operations {_values(rows, workflow, 'operations')}, Converse calls "
+        f"{_values(rows, workflow, 'bedrock_calls')}, video jobs {_values(rows, workflow, 'video_jobs')}"
+        for workflow in ("content", "video")
+    )
+    lines = [
+        "Findings:",
+        "",
+        f"- Durable execution itself cost ${min(durable_usd):.6f} to ${max(durable_usd):.6f} per run "
+        f"({min(operations):g} to {max(operations):g} operations). What a durable run used, over all its "
+        f"scenarios (each distinct median): {spread}.",
+    ]
+    for workflow in ("content", "video"):
+        worst = max((row for row in rows if row["workflow"] == workflow),
+                    key=lambda row: row["plain"]["usd_total"] - row["durable"]["usd_total"])  # fmt: skip
+        lines.append(
+            f"- {workflow.capitalize()}: the worst crash for the plain function ({worst['scenario']}) cost it "
+            f"${worst['plain']['usd_total'] - worst['durable']['usd_total']:.6f} more than the durable one, "
+            f"{worst['plain']['usd_total'] / worst['durable']['usd_total']:.2f} times its total."
+        )
+    lines.append(
+        "- The durable ledger's own count (calls and video seconds in the result's cost section) matched what the "
+        "fake Bedrock was paid for in every scenario."
+        if not unmatched
+        else f"- The durable ledger's count differed from what the fake was paid for in: {'; '.join(unmatched)}."
+    )
+    return lines
+
+
 SECTIONS = {
     "crash_resume": crash_resume,
     "billed_time": billed_time,
@@ -466,6 +577,7 @@ SECTIONS = {
     "deploy_loop": deploy_loop,
     "sqs_crash": sqs_crash,
     "load_faults": load_faults,
+    "run_cost": run_cost,
 }
 
 

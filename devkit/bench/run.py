@@ -1,4 +1,4 @@
-"""`make bench`: runs the seven measures, writes devkit/bench/results/<section>.json and
+"""`make bench`: runs the eight measures, writes devkit/bench/results/<section>.json and
 regenerates devkit/bench/REPORT.md with its plots. Prints progress as it goes.
 
     python devkit/bench/run.py [--only section,...]
@@ -29,11 +29,17 @@ import deploy_loop  # noqa: E402
 import load_faults  # noqa: E402
 import polling  # noqa: E402
 import report  # noqa: E402
+import run_cost  # noqa: E402
 import sqs_crash  # noqa: E402
 from session import local_aws_session  # noqa: E402
 
 OFFLINE = {"cold_start": cold_start, "polling": polling}
-ON_LOCAL_AWS = {"crash_resume": crash_resume, "billed_time": billed_time, "deploy_loop": deploy_loop}
+ON_LOCAL_AWS = {
+    "crash_resume": crash_resume,
+    "billed_time": billed_time,
+    "deploy_loop": deploy_loop,
+    "run_cost": run_cost,
+}
 # Sections that start (and restart) a local AWS of their own.
 OWN_LOCAL_AWS = {"sqs_crash": sqs_crash, "load_faults": load_faults}
 
