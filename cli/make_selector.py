@@ -16,7 +16,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def make_selector(root_dir: str) -> str:
-    """"EXAMPLE=<name>" for examples/<name>, else "EXAMPLE_DIR=<root_dir>" (quoted for the shell)."""
+    """EXAMPLE=<name> for examples/<name>, else EXAMPLE_DIR=<root_dir> (quoted for the shell)."""
     folder = Path(root_dir).resolve()
     if folder.parent == EXAMPLES:
         return f"EXAMPLE={folder.name}"

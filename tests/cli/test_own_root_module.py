@@ -9,10 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from make_selector import make_selector
-from review_callbacks import Review, waiting_notice
 
 import invoke
+from make_selector import make_selector
+from review_callbacks import Review, waiting_notice
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -80,9 +80,7 @@ def test_a_root_module_that_is_not_applied_is_named_by_its_folder(tmp_path):
 def test_the_review_commands_select_the_same_folder(tmp_path):
     review = Review("cb-1", "pending", None)
 
-    notice = "\n".join(
-        waiting_notice(review, make_selector(str(tmp_path)), "run-1", "us-east-1", following=True)
-    )
+    notice = "\n".join(waiting_notice(review, make_selector(str(tmp_path)), "run-1", "us-east-1", following=True))
 
     assert f"make approve EXAMPLE_DIR={tmp_path} EXECUTION=run-1" in notice
     assert f"make history EXAMPLE_DIR={tmp_path}`" in notice

@@ -141,11 +141,15 @@ def test_the_waiting_notice_gives_the_exact_commands():
 def test_the_waiting_notice_gives_the_review_page_link_when_there_is_a_page():
     review = Review(CALLBACK_ID, "pending", at(1))
     link = page_link("https://page.example/", ARN, review)
-    notice = waiting_notice(review, "EXAMPLE=content-pipeline", "invoke-1", "eu-west-1", following=False, page_link=link)
+    notice = waiting_notice(
+        review, "EXAMPLE=content-pipeline", "invoke-1", "eu-west-1", following=False, page_link=link
+    )
 
     assert notice[1] == f"  review page: {review_link('https://page.example/', ARN, CALLBACK_ID)}"
     assert page_link(None, ARN, review) is None
-    assert not any("review page" in line for line in waiting_notice(review, "EXAMPLE=ex", "run", "eu-west-1", following=False))
+    assert not any(
+        "review page" in line for line in waiting_notice(review, "EXAMPLE=ex", "run", "eu-west-1", following=False)
+    )
 
 
 def test_on_local_aws_the_page_link_is_the_emulators_path_to_the_same_function_url():

@@ -94,7 +94,9 @@ def test_the_library_inside_the_users_folder_is_a_clash_not_a_silent_winner(tmp_
 def test_a_handler_missing_from_the_package_fails_the_build(tmp_path):
     folder = user_folder(tmp_path)
 
-    no_module = run_builder(tmp_path / "a", "--source-dir", str(folder), "--handler", "durable_bedrock.sqs_starter.handler")
+    no_module = run_builder(
+        tmp_path / "a", "--source-dir", str(folder), "--handler", "durable_bedrock.sqs_starter.handler"
+    )
     no_function = run_builder(tmp_path / "b", "--source-dir", str(folder), "--handler", "tiny_workflow.main")
 
     assert no_module.returncode == 1
