@@ -70,10 +70,12 @@ export LOCAL_AWS_PORT LOCAL_AWS_STATE
 EXAMPLES := $(patsubst examples/%/,%,$(wildcard examples/*/))
 TF_ROOTS := . $(addprefix examples/,$(EXAMPLES))
 
-# Examples: which one, and where (local AWS or your AWS account).
+# Examples: which one, and where (local AWS or your AWS account). EXAMPLE_DIR=<folder> instead runs
+# the same targets on any root module that uses this module, such as your own workflow's
+# (relative to this folder, or absolute).
 EXAMPLE ?= content-pipeline
 TARGET ?= local
-EXAMPLE_DIR := examples/$(EXAMPLE)
+EXAMPLE_DIR ?= examples/$(EXAMPLE)
 ifeq ($(TARGET),local)
 WORKSPACE ?= local
 INVOKE_ENDPOINT := --endpoint-url http://127.0.0.1:$(LOCAL_AWS_PORT)
@@ -231,7 +233,7 @@ preflight: $(DEV_VENV)/.complete known-example ## Is the account ready for EXAMP
 # With TARGET=aws, apply runs preflight first and stops on anything to fix.
 # PREFLIGHT=skip applies anyway: IAM simulation cannot see every condition
 # (SCPs, permissions boundaries of other accounts), so a check can be wrong.
-apply: setup known-example ## Deploy an example: EXAMPLE=content-pipeline|video-generation|sqs-trigger, TARGET=local (default) or aws
+apply: setup known-example ## Deploy an example: EXAMPLE=content-pipeline|video-generation|sqs-trigger (or EXAMPLE_DIR=<your root module>), TARGET=local (default) or aws
 	@[[ $(TARGET) != local ]] || $(MAKE) up
 	@[[ $(TARGET) != aws || "$(PREFLIGHT)" == skip ]] || $(MAKE) preflight || { \
 	  echo "make apply: stopped before creating anything: fix the FIX lines above and rerun (PREFLIGHT=skip applies anyway)" >&2; exit 1; }
@@ -261,7 +263,7 @@ destroy: example-ready ## Stop the example's executions, then remove it (same EX
 	@$(TF) -chdir=$(EXAMPLE_DIR) destroy -input=false $(APPROVE)
 
 known-example:
-	@[[ -d $(EXAMPLE_DIR) ]] || { echo "no example \"$(EXAMPLE)\"; choose one of: $(EXAMPLES)" >&2; exit 2; }
+	@[[ -d "$(EXAMPLE_DIR)" ]] || { echo "no folder $(EXAMPLE_DIR): choose EXAMPLE=<one of: $(EXAMPLES)>, or EXAMPLE_DIR=<the folder of a root module that uses this module>" >&2; exit 2; }
 
 # Points the example at local AWS (a generated *_override.tf, not in git) or at
 # AWS (no override), and selects the matching Terraform workspace.

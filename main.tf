@@ -14,7 +14,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile the module cannot assume; the package is built reproducibly from pinned, hash-checked inputs.
   #checkov:skip=CKV_AWS_173:The environment holds no secrets (model id, timings, output prefix); Lambda encrypts it at rest with an AWS managed key.
   function_name = var.name
-  description   = "Durable Bedrock workflow: ${var.workflow}"
+  description   = local.workflow_name == "custom" ? "Durable Bedrock workflow: custom (${local.handler})" : "Durable Bedrock workflow: ${local.workflow_name}"
   role          = aws_iam_role.function.arn
   runtime       = var.runtime
   architectures = [var.architecture]

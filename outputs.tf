@@ -65,7 +65,7 @@ output "package" {
 }
 
 output "sample_payload" {
-  description = "An input that runs the deployed workflow."
+  description = "An input that runs the deployed workflow: the sample_payload input, else the built-in workflow's sample ({} for a custom workflow)."
   value       = local.sample_payload
 }
 
@@ -78,14 +78,15 @@ output "invoke_command" {
     "--invocation-type Event",
     "--durable-execution-name first-run",
     "--cli-binary-format raw-in-base64-out",
-    "--payload '${local.sample_payload}'",
+    # Single-quoted for the shell: a quote inside the payload closes, escapes and reopens the quoting.
+    "--payload '${replace(local.sample_payload, "'", "'\\''")}'",
     "--query DurableExecutionArn --output text",
     "/dev/null",
   ])
 }
 
 locals {
-  sample_payload = local.workflow.writes_videos ? jsonencode({ prompt = "A paper boat drifting down a rainy city street, cinematic" }) : jsonencode({ topic = "Why durable functions suit multi-step AI workflows" })
+  sample_payload = var.sample_payload != null ? var.sample_payload : local.workflow.sample_payload
 }
 
 output "sqs_trigger_queue_arn" {

@@ -5,10 +5,18 @@
 
 locals {
   build_package = var.package_file == null
-  source_dir    = coalesce(var.source_dir, "${path.module}/lambda_src")
-  requirements = (
-    var.requirements_file != null ? var.requirements_file
-    : var.source_dir == null ? "${path.module}/lambda_src/requirements.txt" : ""
+  # The library (durable_bedrock: the built-in workflows, the SQS starter, the review page) is in
+  # every package; the user's source_dir is added beside it, never instead of it.
+  source_dirs = concat(["${path.module}/lambda_src"], var.source_dir == null ? [] : [var.source_dir])
+  # The library's pins, plus the user's (a distribution pinned two ways fails the build); "" opts out of both.
+  requirements = var.requirements_file == "" ? [] : concat(
+    ["${path.module}/lambda_src/requirements.txt"], var.requirements_file == null ? [] : [var.requirements_file]
+  )
+  # Every handler a function of this module runs from the package: the builder checks each is there.
+  packaged_handlers = concat(
+    [local.handler],
+    local.trigger ? [local.starter_handler] : [],
+    local.review_page ? [local.review_page_handler] : [],
   )
   # The SQS starter deletes each message it started (sqs_starter.delete_started): without the
   # sqs model in the package that call fails with "Unknown service: 'sqs'".
@@ -26,13 +34,13 @@ data "local_command" "package" {
   count = local.build_package ? 1 : 0
 
   command = "python3"
-  arguments = [
-    "${path.module}/packaging/build_lambda_zip.py",
-    "--source-dir", local.source_dir,
-    "--requirements", local.requirements,
-    "--out-dir", var.build_dir,
-    "--botocore-services", join(",", local.botocore_services),
-  ]
+  arguments = concat(
+    ["${path.module}/packaging/build_lambda_zip.py", "--out-dir", var.build_dir],
+    ["--botocore-services", join(",", local.botocore_services)],
+    flatten([for dir in local.source_dirs : ["--source-dir", dir]]),
+    flatten([for file in local.requirements : ["--requirements", file]]),
+    flatten([for handler in local.packaged_handlers : ["--handler", handler]]),
+  )
 }
 
 locals {

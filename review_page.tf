@@ -17,6 +17,8 @@
 locals {
   review_page      = var.review.mode == "callback" && var.review.page
   review_page_name = "${var.name}-review-page"
+  # In the library, which every package holds (package.tf checks it is there).
+  review_page_handler = "durable_bedrock.review_page.handler"
 
   # Resource ARN forms: the durable APIs are authorized on the durable execution ARN,
   # function:<name>:<version>/durable-execution/<execution name>/<id>, and a callback on the
@@ -46,7 +48,7 @@ module "review_page" {
 
   name            = local.review_page_name
   description     = "Review page of ${var.name}: shows an outline and sends the reviewer's decision"
-  handler         = "durable_bedrock.review_page.handler"
+  handler         = local.review_page_handler
   timeout_seconds = 15
   environment     = { DURABLE_FUNCTION_ARN = local.function_arn }
   policy_name     = "review-page"

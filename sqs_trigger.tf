@@ -9,6 +9,8 @@ locals {
   create_queue  = local.trigger && try(var.sqs_trigger.queue_arn, null) == null
   trigger_queue = !local.trigger ? null : local.create_queue ? aws_sqs_queue.trigger[0].arn : var.sqs_trigger.queue_arn
   starter_name  = "${var.name}-sqs-starter"
+  # In the library, which every package holds (package.tf checks it is there).
+  starter_handler = "durable_bedrock.sqs_starter.handler"
   # The starter starts a batch's executions this many at a time (each start
   # is one asynchronous Invoke, well under a second), and gets a second per
   # round on top of 30 s, so a batch of up to 10,000 messages fits in time.
@@ -56,7 +58,7 @@ module "starter" {
 
   name            = local.starter_name
   description     = "Starts one durable execution of ${var.name} per SQS message"
-  handler         = "durable_bedrock.sqs_starter.handler"
+  handler         = local.starter_handler
   timeout_seconds = local.starter_timeout
   environment     = { DURABLE_FUNCTION_ARN = local.alias_arn, STARTS_IN_PARALLEL = tostring(local.starts_in_parallel) }
   policy_name     = "sqs-starter"

@@ -31,24 +31,33 @@ variable "name" {
 }
 
 variable "workflow" {
-  description = "Which workflow to deploy: \"content_pipeline\" (outline, review wait, draft, summary through Converse) or \"video_generation\" (StartAsyncInvoke, polled until the video is in S3)."
+  description = "Which workflow to deploy: \"content_pipeline\" (outline, review wait, draft, summary through Converse), \"video_generation\" (StartAsyncInvoke, polled until the video is in S3) or \"custom\" (your own code in source_dir, run by handler, calling model_id). Null: \"custom\" when source_dir is set, else \"content_pipeline\"."
   type        = string
-  default     = "content_pipeline"
+  default     = null
 
   validation {
-    condition     = contains(["content_pipeline", "video_generation"], var.workflow)
-    error_message = "workflow must be \"content_pipeline\" or \"video_generation\"; got \"${var.workflow}\"."
+    condition     = var.workflow == null || contains(["content_pipeline", "video_generation", "custom"], coalesce(var.workflow, "-"))
+    error_message = "workflow must be \"content_pipeline\", \"video_generation\", \"custom\" (your code in source_dir) or null; got \"${coalesce(var.workflow, "null")}\"."
+  }
+  validation {
+    condition     = var.workflow != "custom" || var.source_dir != null
+    error_message = "workflow = \"custom\" runs your own code: set source_dir to the folder that holds it (and handler to its durable handler)."
   }
 }
 
 variable "model_id" {
-  description = "Bedrock model to call: a model id, a cross-region inference profile id (us., eu., apac., global., ...) or an ARN. Null picks the workflow's default: us.anthropic.claude-haiku-4-5-20251001-v1:0 (content) or luma.ray-v2:0 (video)."
+  description = "Bedrock model to call (the function reads it from BEDROCK_MODEL_ID; the role may invoke it and nothing else): a model id, a cross-region inference profile id (us., eu., apac., global., ...) or an ARN. Null picks the workflow's default: us.anthropic.claude-haiku-4-5-20251001-v1:0 (content) or luma.ray-v2:0 (video); a custom workflow has none and must set it."
   type        = string
   default     = null
 
   validation {
     condition     = var.model_id == null || (can(regex("^[A-Za-z0-9._:/-]+$", var.model_id)) && length(coalesce(var.model_id, "x")) <= 2048)
     error_message = "model_id must be a model id, an inference profile id or an ARN (letters, digits and . _ : / - only), e.g. us.anthropic.claude-haiku-4-5-20251001-v1:0."
+  }
+  validation {
+    # The effective workflow, as workflow.tf decides it (null: custom with source_dir).
+    condition     = var.model_id != null || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") != "custom"
+    error_message = "model_id is required for a custom workflow (source_dir set${var.workflow == null ? ", workflow null" : ""}): it names the Bedrock model your code calls (BEDROCK_MODEL_ID) and the only one the role may invoke; no default fits code the module has not seen. E.g. model_id = \"us.anthropic.claude-haiku-4-5-20251001-v1:0\"."
   }
 }
 
@@ -148,8 +157,8 @@ variable "review" {
     error_message = "name must be at most 43 characters with review.page: the page's role <name>-review-page-exec may hold at most 64 characters (IAM); got \"${var.name}\" (${length(var.name)} characters)."
   }
   validation {
-    condition     = var.review.mode != "callback" || var.workflow == "content_pipeline"
-    error_message = "review.mode = \"callback\" applies to the content_pipeline workflow only; got workflow \"${var.workflow}\"."
+    condition     = var.review.mode != "callback" || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") == "content_pipeline"
+    error_message = "review.mode = \"callback\" applies to the content_pipeline workflow only; got workflow \"${coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom")}\"."
   }
   validation {
     condition     = var.review.notification_topic == null || var.review.mode == "callback"
@@ -493,13 +502,13 @@ variable "package_file" {
 }
 
 variable "source_dir" {
-  description = "Directory whose files form the package root. Null packages this module's lambda_src (both workflows). Set it, with handler, to deploy your own durable workflow."
+  description = "Your code: a folder packaged beside this module's library (durable_bedrock) and its pinned dependencies, so your handler can import both. Linked folders inside it are packaged as copies; links out of it are refused. With workflow null or \"custom\" it holds your workflow (set handler and model_id); with a built-in workflow, code that workflow loads (e.g. a durable execution SDK plugin). Null: the built-in workflows only."
   type        = string
   default     = null
 }
 
 variable "handler" {
-  description = "Handler of the function. Null picks the workflow's (durable_bedrock.content_pipeline.handler or durable_bedrock.video_generation.handler)."
+  description = "Handler of the function, module.function in the package. Required for a custom workflow (e.g. my_workflow.handler for the handler function of my_workflow.py in source_dir); null picks a built-in workflow's (durable_bedrock.content_pipeline.handler or durable_bedrock.video_generation.handler). Checked at plan: the module must be in the package and define the function."
   type        = string
   default     = null
 
@@ -507,12 +516,28 @@ variable "handler" {
     condition     = var.handler == null || can(regex("^[A-Za-z_][A-Za-z0-9_.]*\\.[A-Za-z_][A-Za-z0-9_]*$", var.handler))
     error_message = "handler must look like module.path.function, e.g. my_package.workflow.handler."
   }
+  validation {
+    # The effective workflow, as workflow.tf decides it (null: custom with source_dir).
+    condition     = var.handler != null || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") != "custom"
+    error_message = "handler is required with source_dir (a custom workflow): name your durable handler as module.function inside source_dir, e.g. my_workflow.handler for the handler function of my_workflow.py. To run a built-in workflow with extra code from source_dir instead, set workflow = \"content_pipeline\" or \"video_generation\"."
+  }
 }
 
 variable "requirements_file" {
-  description = "Pinned requirements (name==version --hash=sha256:...) bundled into the package. Null uses this module's lambda_src/requirements.txt (the durable SDK and boto3, as AWS recommends); \"\" bundles nothing and relies on the runtime's copies."
+  description = "Your pinned requirements (name==version --hash=sha256:..., pure-Python wheels), bundled in addition to this module's lambda_src/requirements.txt (the durable SDK and boto3, as AWS recommends); a distribution pinned differently in both fails the plan. Null: the module's pins only; \"\" bundles no dependencies at all and relies on the runtime's copies."
   type        = string
   default     = null
+}
+
+variable "sample_payload" {
+  description = "An input for your workflow, as JSON text (e.g. jsonencode({ question = \"...\" })): the sample_payload and invoke_command outputs send it, and so does make invoke. Null: a built-in workflow's sample input; {} for a custom workflow."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sample_payload == null || can(jsondecode(var.sample_payload))
+    error_message = "sample_payload must be JSON text, e.g. jsonencode({ question = \"What is a durable function?\" }); got ${jsonencode(var.sample_payload)}."
+  }
 }
 
 variable "botocore_services" {

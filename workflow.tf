@@ -7,17 +7,30 @@ locals {
       handler          = "durable_bedrock.content_pipeline.handler"
       default_model_id = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
       writes_videos    = false
+      sample_payload   = jsonencode({ topic = "Why durable functions suit multi-step AI workflows" })
     }
     video_generation = {
       handler          = "durable_bedrock.video_generation.handler"
       default_model_id = "luma.ray-v2:0"
       writes_videos    = true
+      sample_payload   = jsonencode({ prompt = "A paper boat drifting down a rainy city street, cinematic" })
+    }
+    # The user's code in source_dir: handler and model_id are theirs (variables.tf requires both),
+    # and its environment holds only the model, the region and the prices the library's ledger reads.
+    custom = {
+      handler          = null
+      default_model_id = null
+      writes_videos    = false
+      sample_payload   = jsonencode({})
     }
   }
-  workflow = local.workflows[var.workflow]
+  # Null: custom when source_dir is set (a new user's own code), else the content pipeline.
+  workflow_name = coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom")
+  workflow      = local.workflows[local.workflow_name]
+  content       = local.workflow_name == "content_pipeline"
 
-  model_id = coalesce(var.model_id, local.workflow.default_model_id)
-  handler  = coalesce(var.handler, local.workflow.handler)
+  model_id = var.model_id != null ? var.model_id : local.workflow.default_model_id
+  handler  = var.handler != null ? var.handler : local.workflow.handler
 
   workflow_environment = merge(
     { BEDROCK_MODEL_ID = local.model_id, BEDROCK_REGION = local.bedrock_region },
@@ -26,14 +39,13 @@ locals {
       POLL_DEADLINE_SECONDS = tostring(var.poll_deadline_seconds)
       POLL_WAIT_PERCENT     = tostring(var.poll_wait_percent)
       POLL_MAX_SECONDS      = tostring(var.poll_max_seconds)
-      } : {
-      MAX_TOKENS = tostring(var.max_tokens)
-    },
+    } : {},
+    local.content ? { MAX_TOKENS = tostring(var.max_tokens) } : {},
     # Timer mode keeps the environment it always had; callback mode says so and sets its timeout.
-    !local.workflow.writes_videos && var.review.mode == "timer" ? {
+    local.content && var.review.mode == "timer" ? {
       REVIEW_WAIT_SECONDS = tostring(var.review_wait_seconds)
     } : {},
-    !local.workflow.writes_videos && var.review.mode == "callback" ? {
+    local.content && var.review.mode == "callback" ? {
       REVIEW_MODE            = "callback"
       REVIEW_TIMEOUT_SECONDS = tostring(var.review.timeout_seconds)
       REVIEW_TIMEOUT_MEANS   = var.review.on_timeout

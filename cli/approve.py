@@ -173,7 +173,11 @@ def run(verdict: Verdict, args: argparse.Namespace) -> int:
 
 def parser_for(verdict: Verdict) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"durable-bedrock {verdict}", description=DESCRIPTIONS[verdict])
-    parser.add_argument("--example-dir", required=True, help="an applied example, e.g. examples/content-pipeline")
+    parser.add_argument(
+        "--example-dir",
+        required=True,
+        help="an applied root module that uses this module: an example (examples/content-pipeline) or your own folder",
+    )
     parser.add_argument("--endpoint-url", help="local AWS endpoint; omit for AWS")
     parser.add_argument(
         "--execution", default="last", help="the execution's name, or last (the default): the newest of the version"

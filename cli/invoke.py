@@ -44,6 +44,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 
 import stop_executions
 from cost_summary import cost_line
+from make_selector import make_selector
 from review_callbacks import Review, page_link, reachable_page_url, review_of, waiting_notice
 from timeline import lines
 
@@ -85,9 +86,8 @@ class NotApplied(Problem):
 
     def __init__(self, example_dir: str):
         self.example_dir = example_dir
-        example = os.path.basename(os.path.normpath(example_dir))
         super().__init__(
-            f"{example_dir} is not applied yet (no outputs): run `make apply EXAMPLE={example}` first, "
+            f"{example_dir} is not applied yet (no outputs): run `make apply {make_selector(example_dir)}` first, "
             "with the same TARGET"
         )
 
@@ -355,7 +355,7 @@ def review_watch(
     """follow()'s watch: the waiting-for-review notice, once per review callback."""
     region = execution_arn.split(":")[3]
     shown: set[str] = set()
-    example = os.path.basename(os.path.normpath(example_dir))
+    selector = make_selector(example_dir)
 
     def watch(events: list[EventTypeDef]) -> list[str]:
         review = review_of(events)
@@ -363,7 +363,7 @@ def review_watch(
             return []
         shown.add(review.callback_id)
         link = page_link(page_url, execution_arn, review)
-        return waiting_notice(review, example, execution_name, region, following=True, page_link=link)
+        return waiting_notice(review, selector, execution_name, region, following=True, page_link=link)
 
     return watch
 
@@ -437,10 +437,10 @@ def run(command: str, args: argparse.Namespace) -> int:
             print(f"{which} {execution['DurableExecutionName']} of {alias_arn}:")
             print("\n".join(lines(events, execution["StartTimestamp"])))
             if review:
-                example = os.path.basename(os.path.normpath(args.example_dir))
+                selector = make_selector(args.example_dir)
                 name = execution["DurableExecutionName"]
                 link = page_link(reachable_page_url(outputs.get("review_page_url"), args.endpoint_url), arn, review)
-                print("\n".join(waiting_notice(review, example, name, region, following=False, page_link=link)))
+                print("\n".join(waiting_notice(review, selector, name, region, following=False, page_link=link)))
         return report(summary(execution, events), args.json)
 
     payload = args.payload or os.environ.get("PAYLOAD") or outputs.get("sample_payload") or "{}"
@@ -475,8 +475,7 @@ def follow_to_the_end(
 ) -> int:
     """follow(), announcing a pending review; reports the outcome. Running out of time or Ctrl-C
     only stop the following: the execution goes on, and the message says how to find it again."""
-    example = os.path.basename(os.path.normpath(example_dir))
-    again = f"`make history EXAMPLE={example} EXECUTION={name}` shows it"
+    again = f"`make history {make_selector(example_dir)} EXECUTION={name}` shows it"
     try:
         execution, events = follow(client, arn, timeout, live, watch=review_watch(example_dir, name, arn, page_url))
     except TimeoutError:
@@ -508,7 +507,11 @@ COMMANDS = {
 
 def parser_for(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"durable-bedrock {command}", description=COMMANDS[command])
-    parser.add_argument("--example-dir", required=True, help="an applied example, e.g. examples/content-pipeline")
+    parser.add_argument(
+        "--example-dir",
+        required=True,
+        help="an applied root module that uses this module: an example (examples/content-pipeline) or your own folder",
+    )
     parser.add_argument("--endpoint-url", help="local AWS endpoint; omit for AWS")
     if command == "invoke":
         parser.add_argument("--payload", help="execution input as JSON (default: the example's sample_payload output)")

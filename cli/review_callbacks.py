@@ -81,9 +81,10 @@ def review_of(events: list[EventTypeDef]) -> Review | None:
     return review
 
 
-def answer_commands(example: str, execution_name: str, callback_id: str, region: str) -> list[str]:
-    """How to answer a pending review: `make approve` / `make reject`, and the AWS CLI equivalent."""
-    target = f"EXAMPLE={example} EXECUTION={shlex.quote(execution_name)}"
+def answer_commands(selector: str, execution_name: str, callback_id: str, region: str) -> list[str]:
+    """How to answer a pending review: `make approve` / `make reject`, and the AWS CLI equivalent.
+    selector picks the root module in make's terms (make_selector.py: EXAMPLE=... or EXAMPLE_DIR=...)."""
+    target = f"{selector} EXECUTION={shlex.quote(execution_name)}"
     raw = decision_commands(callback_id, region)
     return [
         f"  approve: make approve {target} [FEEDBACK='notes for the writer']",
@@ -95,19 +96,19 @@ def answer_commands(example: str, execution_name: str, callback_id: str, region:
 
 
 def waiting_notice(
-    review: Review, example: str, execution_name: str, region: str, following: bool, page_link: str | None = None
+    review: Review, selector: str, execution_name: str, region: str, following: bool, page_link: str | None = None
 ) -> list[str]:
     """What `make invoke` and `make history` print while the review waits for a decision
     (with the review page's link for this review when the example has a page)."""
     lines = [
         f"waiting for review: callback {review.callback_id}",
         *([f"  review page: {page_link}"] if page_link else []),
-        *answer_commands(example, execution_name, review.callback_id, region),
+        *answer_commands(selector, execution_name, review.callback_id, region),
     ]
     if following:
         lines.append(
             "still following (a reviewer may take hours): Ctrl-C stops following, not the execution; "
-            f"`make history EXAMPLE={example}` shows it again, and `make approve`/`make reject` follow it to its end"
+            f"`make history {selector}` shows it again, and `make approve`/`make reject` follow it to its end"
         )
     return lines
 

@@ -14,7 +14,16 @@ umask, clock or zlib build:
 - dependencies come from pure-Python wheels whose sha256 is pinned in the
   requirements file, fetched with the standard library (no pip needed) from
   the package index (PIP_INDEX_URL, default PyPI) and cached by hash;
-- botocore's service models are pruned to the services the code calls.
+- botocore's service models are pruned to the services the code calls;
+- several source folders (the module's library and the user's code) and
+  several requirements files (the library's pins and the user's) merge into
+  one package; a file in two of them, or one distribution pinned two ways,
+  stops the build with a message instead of one silently winning;
+- a folder linked inside a source folder is packaged as if it were copied
+  there; a link that leaves the source folder, is broken or loops is refused;
+- each handler the functions will run (--handler module.function) must be a
+  module of the package that binds that name, so a wrong handler fails the
+  plan rather than the first invocation.
 
 Only the Python standard library is used, so a consumer needs nothing but
 python3 (3.9+) next to terraform or tofu.
@@ -23,6 +32,7 @@ python3 (3.9+) next to terraform or tofu.
 from __future__ import annotations
 
 import argparse
+import ast
 import base64
 import hashlib
 import io
@@ -58,13 +68,51 @@ class Pin(TypedDict):
 
 
 class BuiltPackage(TypedDict):
-    """What build() prints as JSON for the module (package.tf reads path and base64sha256)."""
+    """What build() prints as JSON for the module (package.tf reads path and base64sha256;
+    the module tests read modules)."""
 
     path: str
     base64sha256: str
     size_bytes: int
     files: int
+    modules: list[str]  # the importable top-level names: packages and single-file modules
     build_seconds: float
+
+
+def _source_files(source_dir: Path) -> list[tuple[PurePosixPath, Path]]:
+    """(path in the package, file) for every file under source_dir, following linked folders.
+
+    A link is followed only when it resolves inside source_dir: the package is then what a copy
+    of the linked folder would give, and it depends on nothing outside source_dir. A link that
+    leaves source_dir, is broken, or points at a folder it sits in (a loop) is refused.
+    """
+    root = source_dir.resolve()
+    found: list[tuple[PurePosixPath, Path]] = []
+
+    def walk(directory: Path, relative: PurePosixPath, real_parents: tuple[Path, ...]) -> None:
+        for path in sorted(directory.iterdir()):
+            inside = relative / path.name
+            if path.name in IGNORED_PARTS:
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                where = f"{source_dir}: {inside} links to {os.readlink(path)}"
+                if not target.exists():
+                    raise PackagingError(f"{where}, which does not exist")
+                if not target.is_relative_to(root):
+                    raise PackagingError(
+                        f"{where}, outside the source folder: only what lies inside it is packaged; "
+                        "copy the files in, or point source_dir at a folder that holds both"
+                    )
+                if target in real_parents:
+                    raise PackagingError(f"{where}, a folder it is inside of: the link loops")
+            if path.is_dir():
+                walk(path, inside, (*real_parents, path.resolve()))
+            elif path.suffix not in IGNORED_SUFFIXES:
+                found.append((inside, path))
+
+    walk(source_dir, PurePosixPath(), (root,))
+    return found
 
 
 def source_entries(source_dir: Path) -> dict[str, bytes]:
@@ -72,11 +120,8 @@ def source_entries(source_dir: Path) -> dict[str, bytes]:
     if not source_dir.is_dir():
         raise PackagingError(f"source directory {source_dir} does not exist")
     entries = {}
-    for path in sorted(source_dir.rglob("*")):
-        relative = path.relative_to(source_dir)
-        if path.is_dir() or IGNORED_PARTS & set(relative.parts) or path.suffix in IGNORED_SUFFIXES:
-            continue
-        if relative.name == "requirements.txt" and len(relative.parts) == 1:
+    for relative, path in _source_files(source_dir):
+        if relative.as_posix() == "requirements.txt":
             continue  # the pins are bundled as installed packages, not as text
         entries[relative.as_posix()] = path.read_bytes()
     if not entries:
@@ -97,6 +142,22 @@ def read_pins(requirements: Path) -> list[Pin]:
             )
         pins.append(Pin(name=match["name"], version=match["version"], sha256=match["sha256"]))
     return pins
+
+
+def merged_pins(requirements_files: list[Path]) -> list[Pin]:
+    """The pins of every file, each distribution once; one pinned two ways is refused (the first
+    file is the module's own: its library was tested with those versions)."""
+    chosen: dict[str, tuple[Pin, Path]] = {}
+    for requirements in requirements_files:
+        for pin in read_pins(requirements):
+            earlier = chosen.setdefault(_normalized(pin["name"]), (pin, requirements))
+            if (earlier[0]["version"], earlier[0]["sha256"]) != (pin["version"], pin["sha256"]):
+                raise PackagingError(
+                    f"{pin['name']} is pinned twice: {earlier[0]['version']} in {earlier[1]} and {pin['version']} "
+                    f"in {requirements} (or the same version with another hash); pin it as {earlier[1]} does, "
+                    "or leave it out of the second file"
+                )
+    return [pin for pin, _ in chosen.values()]
 
 
 def _normalized(name: str) -> str:
@@ -159,6 +220,43 @@ def wheel_entries(wheel: bytes, botocore_services: set[str] | None) -> dict[str,
         }
 
 
+def check_handler(handler: str, entries: dict[str, bytes]) -> None:
+    """A handler module.function must name a module of the package that binds the function at its
+    top level (def, class, assignment or import); a module that defines __getattr__ or imports with *
+    is given the benefit of the doubt."""
+    module, _, function = handler.rpartition(".")
+    candidates = [f"{module.replace('.', '/')}.py", f"{module.replace('.', '/')}/__init__.py"]
+    found = next((name for name in candidates if name in entries), None)
+    if found is None:
+        raise PackagingError(f"handler {handler}: the package has no module {module} ({' or '.join(candidates)})")
+    try:
+        tree = ast.parse(entries[found], filename=found)
+    except SyntaxError as error:
+        raise PackagingError(f"handler {handler}: {found} is not valid Python: {error}") from None
+    bound: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound.update(target.id for target in targets if isinstance(target, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    if function not in bound and not {"*", "__getattr__"} & bound:
+        raise PackagingError(f"handler {handler}: {found} defines no {function} at its top level")
+
+
+def importable_modules(entries: dict[str, bytes]) -> list[str]:
+    """Top-level names `import` finds at the package root: folders and .py files named like identifiers."""
+    names = set()
+    for name in entries:
+        first = name.split("/", 1)[0]
+        stem = first[: -len(".py")] if "/" not in name and first.endswith(".py") else first
+        if ("/" in name or first.endswith(".py")) and stem.isidentifier():
+            names.add(stem)
+    return sorted(names)
+
+
 def deterministic_zip(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -172,15 +270,26 @@ def deterministic_zip(entries: dict[str, bytes]) -> bytes:
 
 def build(args: argparse.Namespace) -> BuiltPackage:
     started = time.monotonic()
-    entries = source_entries(Path(args.source_dir))
+    entries: dict[str, bytes] = {}
+    origin: dict[str, str] = {}  # where each entry came from, to name both sides of a clash
+
+    def add(name: str, data: bytes, source: str) -> None:
+        if name in entries:
+            raise PackagingError(f"{name} is in {origin[name]} and in {source}: rename or remove one of them")
+        entries[name], origin[name] = data, source
+
+    for source_dir in args.source_dir:
+        for name, data in source_entries(Path(source_dir)).items():
+            add(name, data, f"source folder {source_dir}")
     services = None if args.botocore_services == "*" else set(filter(None, args.botocore_services.split(",")))
-    if args.requirements:
+    requirements_files = [Path(path) for path in args.requirements if path]
+    if requirements_files:
         index_url = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple")
-        for pin in read_pins(Path(args.requirements)):
+        for pin in merged_pins(requirements_files):
             for name, data in wheel_entries(fetch_wheel(pin, Path(args.wheel_cache), index_url), services).items():
-                if name in entries:
-                    raise PackagingError(f"{name} is in the sources and in {pin['name']}; rename one of them")
-                entries[name] = data
+                add(name, data, f"{pin['name']}=={pin['version']}")
+    for handler in args.handler:
+        check_handler(handler, entries)
     package = deterministic_zip(entries)
     digest = hashlib.sha256(package).digest()
     out_dir = Path(args.out_dir)
@@ -195,14 +304,22 @@ def build(args: argparse.Namespace) -> BuiltPackage:
         "base64sha256": base64.b64encode(digest).decode(),
         "size_bytes": len(package),
         "files": len(entries),
+        "modules": importable_modules(entries),
         "build_seconds": round(time.monotonic() - started, 2),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--source-dir", required=True, help="directory whose files go to the zip root")
-    parser.add_argument("--requirements", default="", help="pinned requirements with hashes ('' for none)")
+    parser.add_argument(
+        "--source-dir", required=True, action="append", help="directory whose files go to the zip root (repeatable)"
+    )
+    parser.add_argument(
+        "--requirements", action="append", default=[], help="pinned requirements with hashes (repeatable; '' for none)"
+    )
+    parser.add_argument(
+        "--handler", action="append", default=[], help="module.function that must be in the package (repeatable)"
+    )
     parser.add_argument("--out-dir", required=True, help="where the zip is written (named by its hash)")
     parser.add_argument(
         "--wheel-cache",

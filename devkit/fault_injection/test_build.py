@@ -25,6 +25,13 @@ PLUGINS_VARIABLE = "DURABLE_EXECUTION_PLUGINS"
 def build_test_source(destination: Path, source: Path = LAMBDA_SRC) -> Path:
     """Copies `source` to `destination` and adds the crash plugin; returns `destination`."""
     shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__"))
+    return add_crash_plugin(destination)
+
+
+def add_crash_plugin(destination: Path) -> Path:
+    """Writes the crash plugin and its distribution record into `destination` (created if needed):
+    alone, a module's source_dir, which the module packages beside its own library."""
+    destination.mkdir(parents=True, exist_ok=True)
     shutil.copy(HERE / f"{PLUGIN_MODULE}.py", destination)
     record = destination / f"{PLUGIN_MODULE}-1.0.dist-info"
     record.mkdir()

@@ -126,7 +126,7 @@ def test_the_timeline_names_the_callback_events():
 
 def test_the_waiting_notice_gives_the_exact_commands():
     notice = waiting_notice(
-        Review(CALLBACK_ID, "pending", at(1)), "content-pipeline", "invoke-1", "eu-west-1", following=True
+        Review(CALLBACK_ID, "pending", at(1)), "EXAMPLE=content-pipeline", "invoke-1", "eu-west-1", following=True
     )
 
     assert notice[0] == f"waiting for review: callback {CALLBACK_ID}"
@@ -141,11 +141,15 @@ def test_the_waiting_notice_gives_the_exact_commands():
 def test_the_waiting_notice_gives_the_review_page_link_when_there_is_a_page():
     review = Review(CALLBACK_ID, "pending", at(1))
     link = page_link("https://page.example/", ARN, review)
-    notice = waiting_notice(review, "content-pipeline", "invoke-1", "eu-west-1", following=False, page_link=link)
+    notice = waiting_notice(
+        review, "EXAMPLE=content-pipeline", "invoke-1", "eu-west-1", following=False, page_link=link
+    )
 
     assert notice[1] == f"  review page: {review_link('https://page.example/', ARN, CALLBACK_ID)}"
     assert page_link(None, ARN, review) is None
-    assert not any("review page" in line for line in waiting_notice(review, "ex", "run", "eu-west-1", following=False))
+    assert not any(
+        "review page" in line for line in waiting_notice(review, "EXAMPLE=ex", "run", "eu-west-1", following=False)
+    )
 
 
 def test_on_local_aws_the_page_link_is_the_emulators_path_to_the_same_function_url():

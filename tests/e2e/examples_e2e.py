@@ -23,7 +23,7 @@ import pytest
 from botocore.exceptions import ClientError
 from history_operations import operations_in_history
 
-from test_build import build_test_source, crash_environment
+from test_build import add_crash_plugin, crash_environment
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -180,14 +180,14 @@ def test_an_invalid_payload_fails_naming_the_field(deployed, local_aws):
 
 def test_a_crash_mid_run_resumes_without_repeating_finished_steps(deployed, local_aws, tmp_path):
     name, example = deployed
-    # The test build: the workflows plus the crash plugin, which the package users deploy never holds.
-    source = build_test_source(tmp_path / "lambda_src")
+    # The crash plugin, which the package users deploy never holds, as source_dir: the module
+    # packages it beside its own library and pins, as it packages a user's code.
+    source = add_crash_plugin(tmp_path / "crash_plugin")
     environment = crash_environment(example.crash_before, tmp_path)
     fault = REPO / "examples" / name / "e2e_fault_override.tf"
     fault.write_text(
         f'module "{example.module}" {{\n'
         f'  source_dir            = "{source}"\n'
-        f'  requirements_file     = "{REPO / "lambda_src" / "requirements.txt"}"\n'
         f"  environment_variables = {json.dumps(environment)}\n"
         "}\n"
     )
