@@ -188,6 +188,45 @@ variable "max_tokens" {
   }
 }
 
+variable "prompts" {
+  description = "Content pipeline: prompt templates replacing the built-in ones; null keeps it. Placeholders: outline {topic} (required); draft {outline} (required), {topic}; feedback, appended to the draft prompt when the reviewer approves with notes, {feedback} (required: the notes), {topic}, {outline}; summary {draft} (required), {topic}, {outline}. A literal brace is written {{ or }}. Built in: outline \"Write a concise outline (5-7 bullet points) about: {topic}\", draft \"Expand this outline into a short article:\\n\\n{outline}\", feedback \"\\n\\nThe editor approved the outline with these notes; follow them:\\n\\n{feedback}\", summary \"Summarize this article in two sentences:\\n\\n{draft}\". At most 1024 bytes (UTF-8) in all: they share the function's 4 KB of environment variables."
+  type = object({
+    outline  = optional(string)
+    draft    = optional(string)
+    feedback = optional(string)
+    summary  = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    # prompts.tf: the tokens and each template's placeholders; prompts.py says the same at a cold start.
+    condition = alltrue([for name, template in var.prompts : template == null ? true : (
+      alltrue([for token in regexall(local.prompt_token, template) : contains(concat(["{{", "}}"], local.prompt_placeholders[name].allowed), token)])
+      && contains(regexall(local.prompt_token, template), local.prompt_placeholders[name].required)
+    )])
+    error_message = "${join("; ", compact(flatten([for name, template in var.prompts : [
+      for unknown in [template == null ? [] : [for token in regexall(local.prompt_token, template) : token if !contains(concat(["{{", "}}"], local.prompt_placeholders[name].allowed), token)]] :
+      template == null ? null
+      : length(unknown) > 0 ? "prompts.${name} uses unknown placeholder ${join(", ", unknown)}; the ${name} template allows ${join(", ", local.prompt_placeholders[name].allowed)} (a literal brace is written {{ or }})"
+      : contains(regexall(local.prompt_token, template), local.prompt_placeholders[name].required) ? null
+      : "prompts.${name} must use ${local.prompt_placeholders[name].required}, or the ${name} step would not see it; it allows ${join(", ", local.prompt_placeholders[name].allowed)}"
+    ]])))}."
+  }
+
+  validation {
+    # Lambda quotas (gettingstarted-limits): environment variables, 4 KB in aggregate; PRICES takes up to 2048.
+    # UTF-8 bytes, as the limit counts them: base64 writes 3 bytes as 4 characters, less one per "=" of padding.
+    condition     = length(base64encode(join("", compact(values(var.prompts))))) / 4 * 3 - length(regexall("=", base64encode(join("", compact(values(var.prompts)))))) <= 1024
+    error_message = "prompts take ${length(base64encode(join("", compact(values(var.prompts))))) / 4 * 3 - length(regexall("=", base64encode(join("", compact(values(var.prompts))))))} bytes (UTF-8) in all; at most 1024 fit beside the function's other environment variables (4 KB in all): shorten the templates, or leave unchanged ones null."
+  }
+
+  validation {
+    condition     = local.content || alltrue([for template in values(var.prompts) : template == null])
+    error_message = "prompts sets the content pipeline's templates; this function runs the ${local.workflow_name} workflow: leave prompts unset."
+  }
+}
+
 # ---------------------------------------------------------------------------
 # Cost ledger
 # ---------------------------------------------------------------------------
@@ -436,8 +475,9 @@ variable "environment_variables" {
       "BEDROCK_MODEL_ID", "BEDROCK_REGION", "REVIEW_WAIT_SECONDS", "REVIEW_MODE", "REVIEW_TIMEOUT_SECONDS",
       "REVIEW_TIMEOUT_MEANS", "MAX_TOKENS", "OUTPUT_S3_URI", "OUTPUT_KMS_KEY_ID",
       "POLL_DEADLINE_SECONDS", "POLL_FIRST_WAIT_SECONDS", "POLL_WAIT_PERCENT", "POLL_MAX_SECONDS", "PRICES",
+      "PROMPT_OUTLINE", "PROMPT_DRAFT", "PROMPT_FEEDBACK", "PROMPT_SUMMARY",
     ])) == 0
-    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*, PRICES): use the module inputs for them."
+    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*, PRICES, PROMPT_*): use the module inputs for them."
   }
 }
 

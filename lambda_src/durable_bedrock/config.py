@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from durable_bedrock.errors import ConfigurationError
 from durable_bedrock.pricing import Prices
+from durable_bedrock.prompts import RULES, PromptTemplates, TemplateName, template_problem
 from durable_bedrock.review import REVIEW_MODES, TIMEOUT_POLICIES, ReviewMode, ReviewSettings, TimeoutPolicy
 from durable_bedrock.video_polling import MIN_WAIT_SECONDS
 
@@ -139,6 +140,34 @@ def _review_page_url(env: Mapping[str, str]) -> str | None:
     )
 
 
+# The prompts share the function's 4 KB of environment variables (Lambda quotas, gettingstarted-limits:
+# environment variables, 4 KB in aggregate) with PRICES (at most 2048) and the settings above.
+MAX_PROMPT_BYTES = 1024
+
+
+def _prompts(env: Mapping[str, str]) -> PromptTemplates:
+    """PROMPT_OUTLINE, PROMPT_DRAFT, PROMPT_FEEDBACK, PROMPT_SUMMARY: the templates the module's
+    prompts input overrides (prompts.py); unset or empty: the built-in one."""
+    given: dict[TemplateName, str] = {}
+    for name in RULES:
+        variable = f"PROMPT_{name.upper()}"
+        template = env.get(variable, "")
+        if not template:
+            continue
+        problem = template_problem(name, template)
+        if problem:
+            raise ConfigurationError(variable, problem)
+        given[name] = template
+    size = sum(len(template.encode()) for template in given.values())
+    if size > MAX_PROMPT_BYTES:
+        raise ConfigurationError(
+            "PROMPT_*",
+            f"the prompts take {size} bytes (UTF-8) in all; at most {MAX_PROMPT_BYTES} fit beside the "
+            "function's other environment variables (4 KB in all)",
+        )
+    return PromptTemplates(**given)
+
+
 @dataclass(frozen=True)
 class ContentSettings:
     model_id: str
@@ -148,6 +177,7 @@ class ContentSettings:
     review_topic_arn: str | None = None  # announce a waiting review on this SNS topic
     review_page_url: str | None = None  # with a link to this review page
     prices: Prices = field(default_factory=Prices)  # PRICES: the cost ledger's USD estimate
+    prompts: PromptTemplates = field(default_factory=PromptTemplates)  # PROMPT_*: the templates
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ContentSettings:
@@ -159,6 +189,7 @@ class ContentSettings:
             review_topic_arn=_review_topic_arn(env),
             review_page_url=_review_page_url(env),
             prices=Prices.from_env(env),
+            prompts=_prompts(env),
         )
 
 

@@ -1,8 +1,9 @@
 """Content pipeline: generate-outline -> editorial-review -> expand-draft -> summarize.
 
 Each Bedrock call runs in its own checkpointed step through the Converse API,
-so any text model works. The editorial review (review.py) is a fixed wait, or
-a reviewer's decision: an approval's feedback goes into the draft prompt; a
+so any text model works. The prompts are templates (prompts.py): built in, or the
+module's prompts input. The editorial review (review.py) is a fixed wait, or a
+reviewer's decision: an approval's feedback goes into the draft prompt (the feedback template); a
 rejection ends the run, SUCCEEDED, with the outline and the reason but no
 draft (a rejection is an editorial outcome, not an error: a FAILED execution
 would raise failure alarms and send SQS-started runs to the dead-letter queue).
@@ -58,7 +59,8 @@ class ContentResult(TypedDict):
 
 @functools.cache
 def settings() -> ContentSettings:
-    return ContentSettings.from_env(os.environ)
+    # The published version's configuration, the same for every replay (durable executions run on a version).
+    return ContentSettings.from_env(os.environ)  # noqa: TID251 configuration, fixed per version
 
 
 @durable_step
@@ -95,15 +97,16 @@ def handler(event: object, context: DurableContext) -> ContentResult:
         ledger.model_call(step_name, config.model_id, reply["usage"])
         return reply
 
-    outline = ask("generate-outline", f"Write a concise outline (5-7 bullet points) about: {request.topic}")
+    prompts = config.prompts
+    outline = ask("generate-outline", prompts.outline_prompt(request.topic))
     review = await_review(
         context, title=request.topic, text=outline["text"], settings=config.review, notify=review_notifier(config)
     )
     if review["decision"] == "rejected":
         return _result(request, outline, review, config, ledger.section(context, config.prices))
 
-    draft = ask("expand-draft", draft_prompt(outline["text"], review["feedback"]))
-    summary = ask("summarize", f"Summarize this article in two sentences:\n\n{draft['text']}")
+    draft = ask("expand-draft", prompts.draft_prompt(request.topic, outline["text"], review["feedback"]))
+    summary = ask("summarize", prompts.summary_prompt(request.topic, outline["text"], draft["text"]))
     return _result(request, outline, review, config, ledger.section(context, config.prices), draft, summary)
 
 
@@ -112,13 +115,6 @@ def review_notifier(config: ContentSettings) -> Notifier:
     if config.review_topic_arn:
         return SnsReviewNotifier(config.review_topic_arn, config.review_page_url)
     return log_review_request
-
-
-def draft_prompt(outline: str, feedback: str | None) -> str:
-    prompt = f"Expand this outline into a short article:\n\n{outline}"
-    if feedback:
-        prompt += f"\n\nThe editor approved the outline with these notes; follow them:\n\n{feedback}"
-    return prompt
 
 
 def _result(

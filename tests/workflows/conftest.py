@@ -44,6 +44,10 @@ def configure(monkeypatch):
             "POLL_WAIT_PERCENT",
             "POLL_MAX_SECONDS",
             "PRICES",
+            "PROMPT_OUTLINE",
+            "PROMPT_DRAFT",
+            "PROMPT_FEEDBACK",
+            "PROMPT_SUMMARY",
         ):
             monkeypatch.delenv(name, raising=False)
         for name, value in variables.items():

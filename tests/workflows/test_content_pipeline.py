@@ -229,6 +229,8 @@ def test_bad_input_fails_at_once_naming_the_field(pipeline, payload, field, rule
         ("BEDROCK_MODEL_ID", " ", "must not be empty"),
         ("BEDROCK_MODEL_ID", "claude sonnet", "expected a model id"),
         ("BEDROCK_REGION", "Frankfurt", "an AWS region name"),
+        ("PROMPT_DRAFT", "Expand {outline} for {audience}", "uses unknown placeholder {audience}; the draft template"),
+        ("PROMPT_OUTLINE", "Write an outline.", "must use {topic}"),
     ],
 )
 def test_bad_configuration_fails_naming_the_variable(configure, fake_bedrock, variable, value, rule):
