@@ -75,7 +75,7 @@ variable "models" {
     # Lower snake_case, each part starting with a letter: a Python identifier, and one-to-one with
     # the PascalCase suffix of its IAM statement ids (bedrock_model.tf, sid_suffix).
     condition     = alltrue([for name in keys(coalesce(var.models, {})) : can(regex("^[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*$", name)) && length(name) <= 64])
-    error_message = "models names must be snake_case identifiers of at most 64 characters: lower-case letters and digits in parts joined by single underscores, each part starting with a letter (e.g. classify, write_reply); got ${jsonencode([for name in keys(coalesce(var.models, {})) : name if !can(regex("^[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*$", name)) || length(name) > 64])}."
+    error_message = "models names must be snake_case identifiers of at most 64 characters: lower-case letters and digits in parts joined by single underscores, each part starting with a letter (e.g. classify, write_reply); got ${jsonencode(keys(coalesce(var.models, {})))}."
   }
   validation {
     # An ARN must be a whole Bedrock ARN (bedrock_model.tf reads its resource type); anything else
@@ -83,14 +83,15 @@ variable "models" {
     condition = alltrue([for id in values(coalesce(var.models, {})) : length(id) <= 2048 && (
       can(regex("^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:([0-9]{12})?:[a-z-]+/[A-Za-z0-9._:/-]+$", id)) || can(regex("^[A-Za-z0-9][A-Za-z0-9._:-]*$", id))
     )])
-    error_message = "models values must each be a model id (amazon.nova-micro-v1:0), an inference profile id (us.amazon.nova-micro-v1:0) or a Bedrock ARN (arn:aws:bedrock:<region>:<account>:<type>/<id>); got ${jsonencode({ for name, id in coalesce(var.models, {}) : name => id if !(length(id) <= 2048 && (can(regex("^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:([0-9]{12})?:[a-z-]+/[A-Za-z0-9._:/-]+$", id)) || can(regex("^[A-Za-z0-9][A-Za-z0-9._:-]*$", id)))) })}."
+    error_message = "models values must each be a model id (amazon.nova-micro-v1:0), an inference profile id (us.amazon.nova-micro-v1:0) or a Bedrock ARN (arn:aws:bedrock:<region>:<account>:<type>/<id>); got ${jsonencode(coalesce(var.models, {}))}."
   }
   validation {
     # Lambda allows 4 KB of environment variables per function, all of them together
-    # (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html): BEDROCK_MODELS may
-    # take half, the rest stays for the module's own variables and environment_variables.
-    condition     = length(jsonencode(coalesce(var.models, {}))) <= 2048
-    error_message = "models must fit in 2,048 characters as JSON (BEDROCK_MODELS; Lambda allows 4 KB of environment in all); it takes ${length(jsonencode(coalesce(var.models, {})))}: use fewer models, or ids instead of ARNs."
+    # (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). PRICES may take
+    # 2 KB (variable "prices"); BEDROCK_MODELS 1 KB (about 15 profile ids, or 9 ARNs), which leaves
+    # 1 KB for BEDROCK_REGION and environment_variables.
+    condition     = length(jsonencode(coalesce(var.models, {}))) <= 1024
+    error_message = "models must fit in 1,024 characters as JSON (BEDROCK_MODELS; Lambda allows 4 KB of environment in all, prices may take 2 KB of it); it takes ${length(jsonencode(coalesce(var.models, {})))}: use fewer models, shorter names, or ids instead of ARNs."
   }
   validation {
     # One way to name the models: with both, the role would grant a model the code may not know by name.
@@ -483,8 +484,9 @@ variable "environment_variables" {
       "BEDROCK_MODEL_ID", "BEDROCK_REGION", "REVIEW_WAIT_SECONDS", "REVIEW_MODE", "REVIEW_TIMEOUT_SECONDS",
       "REVIEW_TIMEOUT_MEANS", "MAX_TOKENS", "OUTPUT_S3_URI", "OUTPUT_KMS_KEY_ID",
       "POLL_DEADLINE_SECONDS", "POLL_FIRST_WAIT_SECONDS", "POLL_WAIT_PERCENT", "POLL_MAX_SECONDS", "PRICES",
+      "BEDROCK_MODELS",
     ])) == 0
-    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*, PRICES): use the module inputs for them."
+    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_MODELS, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*, PRICES): use the module inputs for them."
   }
 }
 

@@ -226,3 +226,11 @@ run "a_custom_workflow_still_needs_model_id_or_models" {
   }
   expect_failures = [var.models]
 }
+
+run "rejects_bedrock_models_set_as_an_environment_variable" {
+  command = plan
+  variables {
+    environment_variables = { BEDROCK_MODELS = "{}" }
+  }
+  expect_failures = [var.environment_variables]
+}
