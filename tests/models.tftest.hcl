@@ -21,23 +21,15 @@ mock_provider "aws" {
   }
 }
 
-# Each profile routes to its own models (GetInferenceProfile, one lookup per profile).
+# Every profile lookup (GetInferenceProfile, one per profile) answers alike: OpenTofu's override_data
+# takes a data source, not one of its instances. The global. profile's statement still differs (the
+# region-less ARN), and a lookup read under the wrong key would leave its statement out.
 override_data {
-  target = data.aws_bedrock_inference_profile.selected["us.amazon.nova-micro-v1:0"]
+  target = data.aws_bedrock_inference_profile.selected
   values = {
     models = [
-      { model_arn = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0" },
-      { model_arn = "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-micro-v1:0" },
-    ]
-  }
-}
-
-override_data {
-  target = data.aws_bedrock_inference_profile.selected["global.anthropic.claude-sonnet-4-5-20250929-v1:0"]
-  values = {
-    models = [
-      { model_arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0" },
-      { model_arn = "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0" },
+      { model_arn = "arn:aws:bedrock:us-east-1::foundation-model/routed.model-v1:0" },
+      { model_arn = "arn:aws:bedrock:us-west-2::foundation-model/routed.model-v1:0" },
     ]
   }
 }
@@ -72,8 +64,8 @@ run "each_model_is_granted_as_model_id_would_be_and_nothing_else" {
           Effect = "Allow"
           Action = "bedrock:InvokeModel"
           Resource = [
-            "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0",
-            "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-micro-v1:0",
+            "arn:aws:bedrock:us-east-1::foundation-model/routed.model-v1:0",
+            "arn:aws:bedrock:us-west-2::foundation-model/routed.model-v1:0",
           ]
           Condition = { StringEquals = { "bedrock:InferenceProfileArn" = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-micro-v1:0" } }
         },
@@ -95,8 +87,8 @@ run "each_model_is_granted_as_model_id_would_be_and_nothing_else" {
           Action = "bedrock:InvokeModel"
           # A global profile also needs the region-less model ARN.
           Resource = [
-            "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
-            "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "arn:aws:bedrock:us-east-1::foundation-model/routed.model-v1:0",
+            "arn:aws:bedrock:us-west-2::foundation-model/routed.model-v1:0",
             "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
           ]
           Condition = { StringEquals = { "bedrock:InferenceProfileArn" = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0" } }
@@ -138,7 +130,7 @@ run "a_profile_arn_and_a_model_arn_are_granted_as_given" {
   }
 
   override_data {
-    target = data.aws_bedrock_inference_profile.selected["arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"]
+    target = data.aws_bedrock_inference_profile.selected
     values = { models = [{ model_arn = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0" }] }
   }
 
