@@ -46,36 +46,40 @@ locals {
     ]
   }
 
-  # Converse and StartAsyncInvoke are both authorized as bedrock:InvokeModel.
-  bedrock_statement_candidates = [
+  # Converse and StartAsyncInvoke are both authorized as bedrock:InvokeModel. Each model
+  # (model_id, or every entry of models: bedrock_model.tf) gets the same statements.
+  model_statements = flatten([for name, grant in local.model_grants : [for candidate in [
     {
-      include = local.model_is_profile
+      include = grant.inference_profile_arn != null
       statement = {
-        Sid      = "InvokeThroughInferenceProfile"
+        Sid      = "InvokeThroughInferenceProfile${grant.sid_suffix}"
         Effect   = "Allow"
         Action   = "bedrock:InvokeModel"
-        Resource = local.inference_profile_arn
+        Resource = grant.inference_profile_arn
       }
     },
     {
-      include = local.model_is_profile && length(local.profile_model_arns) > 0
+      include = grant.inference_profile_arn != null && length(grant.profile_model_arns) > 0
       statement = {
-        Sid       = "ProfileDestinationModels"
+        Sid       = "ProfileDestinationModels${grant.sid_suffix}"
         Effect    = "Allow"
         Action    = "bedrock:InvokeModel"
-        Resource  = local.profile_model_arns
-        Condition = { StringEquals = { "bedrock:InferenceProfileArn" = local.inference_profile_arn } }
+        Resource  = grant.profile_model_arns
+        Condition = { StringEquals = { "bedrock:InferenceProfileArn" = grant.inference_profile_arn } }
       }
     },
     {
-      include = !local.model_is_profile
+      include = grant.direct_model_arn != null
       statement = {
-        Sid      = "InvokeModel"
+        Sid      = "InvokeModel${grant.sid_suffix}"
         Effect   = "Allow"
         Action   = "bedrock:InvokeModel"
-        Resource = local.direct_model_arn
+        Resource = grant.direct_model_arn
       }
     },
+  ] : candidate.statement if candidate.include]])
+
+  bedrock_statement_candidates = [
     {
       # StartAsyncInvoke is also checked as bedrock:InvokeModel on the job it
       # creates, GetAsyncInvoke on the job. Job ids are made by Bedrock, so
@@ -126,7 +130,10 @@ locals {
       }
     },
   ]
-  bedrock_statements = [for candidate in local.bedrock_statement_candidates : candidate.statement if candidate.include]
+  bedrock_statements = concat(
+    local.model_statements,
+    [for candidate in local.bedrock_statement_candidates : candidate.statement if candidate.include],
+  )
 }
 
 resource "aws_iam_role" "function" {

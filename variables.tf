@@ -46,7 +46,7 @@ variable "workflow" {
 }
 
 variable "model_id" {
-  description = "Bedrock model to call (the function reads it from BEDROCK_MODEL_ID; the role may invoke it and nothing else): a model id, a cross-region inference profile id (us., eu., apac., global., ...) or an ARN. Null picks the workflow's default: us.anthropic.claude-haiku-4-5-20251001-v1:0 (content) or luma.ray-v2:0 (video); a custom workflow has none and must set it."
+  description = "Bedrock model to call (the function reads it from BEDROCK_MODEL_ID; the role may invoke it and nothing else): a model id, a cross-region inference profile id (us., eu., apac., global., ...) or an ARN. Null picks the workflow's default: us.anthropic.claude-haiku-4-5-20251001-v1:0 (content) or luma.ray-v2:0 (video); a custom workflow has none and must set it (or models, for several)."
   type        = string
   default     = null
 
@@ -54,10 +54,58 @@ variable "model_id" {
     condition     = var.model_id == null || (can(regex("^[A-Za-z0-9._:/-]+$", var.model_id)) && length(coalesce(var.model_id, "x")) <= 2048)
     error_message = "model_id must be a model id, an inference profile id or an ARN (letters, digits and . _ : / - only), e.g. us.anthropic.claude-haiku-4-5-20251001-v1:0."
   }
+}
+
+variable "models" {
+  description = "Several Bedrock models for a custom workflow, by the name your code uses: a map from a snake_case name to a model id, an inference profile id or an ARN, e.g. { classify = \"us.amazon.nova-micro-v1:0\", write = \"us.anthropic.claude-sonnet-4-5-20250929-v1:0\" }. The function reads them as one JSON object in BEDROCK_MODELS (in Python: durable_bedrock.models.model_id(\"classify\")); the role may invoke exactly these, each granted as model_id is. Instead of model_id, not with it; not for the built-in workflows, which call model_id only. Null: model_id alone."
+  type        = map(string)
+  default     = null
+
   validation {
-    # The effective workflow, as workflow.tf decides it (null: custom with source_dir).
-    condition     = var.model_id != null || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") != "custom"
-    error_message = "model_id is required for a custom workflow (source_dir set${var.workflow == null ? ", workflow null" : ""}): it names the Bedrock model your code calls (BEDROCK_MODEL_ID) and the only one the role may invoke; no default fits code the module has not seen. E.g. model_id = \"us.anthropic.claude-haiku-4-5-20251001-v1:0\"."
+    # The effective workflow, as workflow.tf decides it (null: custom with source_dir). Here, not in
+    # model_id: validations referring to each other's variable would form a cycle.
+    condition     = var.model_id != null || var.models != null || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") != "custom"
+    error_message = "model_id (or models) is required for a custom workflow (source_dir set${var.workflow == null ? ", workflow null" : ""}): it names the Bedrock model your code calls (BEDROCK_MODEL_ID) and the only one the role may invoke; no default fits code the module has not seen. E.g. model_id = \"us.anthropic.claude-haiku-4-5-20251001-v1:0\", or models = { classify = \"us.amazon.nova-micro-v1:0\", write = \"us.anthropic.claude-sonnet-4-5-20250929-v1:0\" } for several."
+  }
+  validation {
+    condition     = var.models == null || length(coalesce(var.models, {})) > 0
+    error_message = "models must name at least one model, e.g. { classify = \"us.amazon.nova-micro-v1:0\" }; for none, leave it null."
+  }
+  validation {
+    # Lower snake_case, each part starting with a letter: a Python identifier, and one-to-one with
+    # the PascalCase suffix of its IAM statement ids (bedrock_model.tf, sid_suffix).
+    condition     = alltrue([for name in keys(coalesce(var.models, {})) : can(regex("^[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*$", name)) && length(name) <= 64])
+    error_message = "models names must be snake_case identifiers of at most 64 characters: lower-case letters and digits in parts joined by single underscores, each part starting with a letter (e.g. classify, write_reply); got ${jsonencode(keys(coalesce(var.models, {})))}."
+  }
+  validation {
+    # An ARN must be a whole Bedrock ARN (bedrock_model.tf reads its resource type); anything else
+    # is an id, which has no slash. 2048: the longest modelId Converse takes (botocore bedrock-runtime model).
+    condition = alltrue([for id in values(coalesce(var.models, {})) : length(id) <= 2048 && (
+      can(regex("^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:([0-9]{12})?:[a-z-]+/[A-Za-z0-9._:/-]+$", id)) || can(regex("^[A-Za-z0-9][A-Za-z0-9._:-]*$", id))
+    )])
+    error_message = "models values must each be a model id (amazon.nova-micro-v1:0), an inference profile id (us.amazon.nova-micro-v1:0) or a Bedrock ARN (arn:aws:bedrock:<region>:<account>:<type>/<id>); got ${jsonencode(coalesce(var.models, {}))}."
+  }
+  validation {
+    # Lambda allows 4 KB of environment variables per function, all of them together
+    # (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). PRICES may take
+    # 2 KB (variable "prices"); BEDROCK_MODELS 1 KB (about 15 profile ids, or 9 ARNs), which leaves
+    # 1 KB for BEDROCK_REGION and environment_variables.
+    condition     = length(jsonencode(coalesce(var.models, {}))) <= 1024
+    error_message = "models must fit in 1,024 characters as JSON (BEDROCK_MODELS; Lambda allows 4 KB of environment in all, prices may take 2 KB of it); it takes ${length(jsonencode(coalesce(var.models, {})))}: use fewer models, shorter names, or ids instead of ARNs."
+  }
+  validation {
+    # One way to name the models: with both, the role would grant a model the code may not know by name.
+    condition     = var.models == null || var.model_id == null
+    error_message = "set model_id (one model, BEDROCK_MODEL_ID) or models (several, by name, BEDROCK_MODELS), not both: add model_id's model to models under a name of your choice."
+  }
+  validation {
+    condition     = var.models == null || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") == "custom"
+    error_message = "models is for custom workflows (your code in source_dir); the built-in ${coalesce(var.workflow, "content_pipeline")} workflow calls model_id only, and the role grants nothing it does not call."
+  }
+  validation {
+    # One routed-model list cannot tell which profile routes to which model.
+    condition     = var.models == null || var.foundation_model_arns == null
+    error_message = "foundation_model_arns lists the models model_id's profile routes to; with models, each profile's are looked up (bedrock:GetInferenceProfile): leave foundation_model_arns null."
   }
 }
 
@@ -475,9 +523,9 @@ variable "environment_variables" {
       "BEDROCK_MODEL_ID", "BEDROCK_REGION", "REVIEW_WAIT_SECONDS", "REVIEW_MODE", "REVIEW_TIMEOUT_SECONDS",
       "REVIEW_TIMEOUT_MEANS", "MAX_TOKENS", "OUTPUT_S3_URI", "OUTPUT_KMS_KEY_ID",
       "POLL_DEADLINE_SECONDS", "POLL_FIRST_WAIT_SECONDS", "POLL_WAIT_PERCENT", "POLL_MAX_SECONDS", "PRICES",
-      "PROMPT_OUTLINE", "PROMPT_DRAFT", "PROMPT_FEEDBACK", "PROMPT_SUMMARY",
+      "PROMPT_OUTLINE", "PROMPT_DRAFT", "PROMPT_FEEDBACK", "PROMPT_SUMMARY", "BEDROCK_MODELS",
     ])) == 0
-    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*, PRICES, PROMPT_*): use the module inputs for them."
+    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_MODELS, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*, PRICES, PROMPT_*): use the module inputs for them."
   }
 }
 

@@ -15,7 +15,7 @@ locals {
       writes_videos    = true
       sample_payload   = jsonencode({ prompt = "A paper boat drifting down a rainy city street, cinematic" })
     }
-    # The user's code in source_dir: handler and model_id are theirs (variables.tf requires both),
+    # The user's code in source_dir: handler and model_id (or models) are theirs (variables.tf requires them),
     # and its environment holds only the model, the region and the prices the library's ledger reads.
     custom = {
       handler          = null
@@ -33,7 +33,12 @@ locals {
   handler  = var.handler != null ? var.handler : local.workflow.handler
 
   workflow_environment = merge(
-    { BEDROCK_MODEL_ID = local.model_id, BEDROCK_REGION = local.bedrock_region },
+    { BEDROCK_REGION = local.bedrock_region },
+    local.model_id != null ? { BEDROCK_MODEL_ID = local.model_id } : {},
+    # Several models, by name, as one JSON object: durable_bedrock/models.py reads it. One variable
+    # whatever the number of models (no name-mangling into variable names); its size is bounded
+    # in variables.tf so that the whole environment stays within Lambda's 4 KB.
+    var.models != null ? { BEDROCK_MODELS = jsonencode(var.models) } : {},
     local.workflow.writes_videos ? {
       OUTPUT_S3_URI         = "s3://${local.video_bucket_name}/${var.video_output_prefix}"
       POLL_DEADLINE_SECONDS = tostring(var.poll_deadline_seconds)

@@ -9,9 +9,11 @@ places the examples keep them:
 
 - in the `provider "aws"` block: `region`;
 - in the `module` block whose `source` is the module (`../..`): `name`,
-  `workflow`, `model_id`, `bedrock_region`, `sqs_trigger`;
+  `workflow`, `model_id`, `models`, `bedrock_region`, `sqs_trigger`, and
+  whether `source_dir` is set (a null workflow is then "custom");
 
-each either a literal or `var.<name>`. A variable takes its value as
+each either a literal or `var.<name>` (`models`: a `{ name = "id", ... }`
+object of quoted strings). A variable takes its value as
 Terraform would, later sources winning: its `default` in a `variable` block,
 `TF_VAR_<name>`, `terraform.tfvars`, `terraform.tfvars.json`, then
 `*.auto.tfvars` and `*.auto.tfvars.json` in lexical order
@@ -39,6 +41,8 @@ DEFAULT_WORKFLOW = "content_pipeline"  # variables.tf, variable "workflow"
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# One entry of a literal `models` object: name = "id", then a comma, a newline or the end.
+_MODEL_ENTRY = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\$%]|\\.)*")\s*(?:,|\n|$)')
 
 
 class Unreadable(Exception):
@@ -61,7 +65,8 @@ HclValue = None | bool | int | float | str | VarRef
 class ExampleSettings(TypedDict):
     region: str
     bedrock_region: object  # as written (region when unset); read() does not check it
-    model_id: str
+    model_id: str | None  # None: a custom workflow's named models only
+    models: dict[str, str]  # the module's models input; empty when unset
     workflow: str
     sqs: bool
     name: str
@@ -213,6 +218,26 @@ def literal(raw: str) -> HclValue:
     return Expression(raw)
 
 
+def named_models(found: object, where: str) -> dict[str, str]:
+    """The `models` object as written: a JSON object (*.tfvars.json) or an HCL one of quoted strings."""
+    if found is None:
+        return {}
+    if isinstance(found, dict) and all(isinstance(value, str) for value in found.values()):
+        return {str(name): value for name, value in found.items()}
+    raw = str(found).strip()
+    if isinstance(found, Expression) and raw.startswith("{") and raw.endswith("}"):
+        body, models, i = raw[1:-1].strip(), {}, 0
+        while i < len(body):
+            entry = _MODEL_ENTRY.match(body, i)
+            if entry is None:
+                break
+            models[entry.group(1)] = json.loads(entry.group(2))
+            i = entry.end()
+        if i >= len(body):
+            return models
+    raise Unreadable(f'{where}: cannot read models from `{raw}` (expected {{ name = "id", ... }})')
+
+
 def _tf_files(example_dir: Path) -> list[Path]:
     # Override files (e.g. the generated local_aws_override.tf) only merge into
     # blocks declared elsewhere; they hold no setting read here.
@@ -297,11 +322,14 @@ def read(example_dir: str, environ: Mapping[str, str] | None = None) -> ExampleS
 
     region = value(provider, "region", "the region") if provider else None
     region = region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-    workflow = value(module, "workflow", "the workflow") or DEFAULT_WORKFLOW
-    if workflow not in DEFAULT_MODEL_IDS:  # so a str from here on
+    # As workflow.tf decides: null is "custom" with source_dir (set, whatever it holds), else the default.
+    own_code = "source_dir" in module[0] and literal(module[0]["source_dir"]) is not None
+    workflow = value(module, "workflow", "the workflow") or ("custom" if own_code else DEFAULT_WORKFLOW)
+    if workflow not in (*DEFAULT_MODEL_IDS, "custom"):  # so a str from here on
         raise Unreadable(f"{module[1]}: unknown workflow {workflow!r}")
     bedrock_region = value(module, "bedrock_region", "bedrock_region") or region
-    model_id = value(module, "model_id", "the model") or DEFAULT_MODEL_IDS[workflow]
+    models = named_models(value(module, "models", "models", allow_object=True), str(module[1]))
+    model_id = value(module, "model_id", "the model") or (None if models else DEFAULT_MODEL_IDS.get(str(workflow)))
     sqs = value(module, "sqs_trigger", "sqs_trigger", allow_object=True) is not None
     name = value(module, "name", "the function name")
 
@@ -313,7 +341,8 @@ def read(example_dir: str, environ: Mapping[str, str] | None = None) -> ExampleS
     return {
         "region": text(region, "region"),
         "bedrock_region": bedrock_region,
-        "model_id": text(model_id, "model_id"),
+        "model_id": None if models and model_id is None else text(model_id, "model_id"),
+        "models": models,
         "workflow": workflow,
         "sqs": sqs,
         "name": text(name, "name"),

@@ -2,13 +2,16 @@
 
     python cli preflight --example-dir examples/content-pipeline [--endpoint-url http://127.0.0.1:4566]
     python cli preflight --region us-east-2 --model-id us.anthropic.claude-haiku-4-5-20251001-v1:0
-                         [--bedrock-region us-west-2] [--workflow content_pipeline|video_generation]
+                         [--bedrock-region us-west-2] [--workflow content_pipeline|video_generation|custom]
+                         [--model classify=us.amazon.nova-micro-v1:0 --model write=...]
                          [--sqs] [--name durable-content-pipeline] [--json]
 
 Only read-only calls: who the credentials are; whether the region offers
 Lambda durable functions; whether the model (or inference profile) exists
 there, fits the workflow and is usable by this account and principal
-(agreement, authorization, entitlement, region, Anthropic's use-case form);
+(agreement, authorization, entitlement, region, Anthropic's use-case form),
+for each of a custom workflow's named models (the module's `models`: one set
+of model lines per name, the check named "<check> (<name>)");
 whether the caller may create what `terraform apply` creates (IAM policy
 simulation); and the Bedrock quotas that matter for the model. One line per
 check: `ok`, `FIX: what to do` or `skip: why it could not be checked`.
@@ -30,7 +33,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 from urllib.parse import urlparse
@@ -70,7 +73,9 @@ LAMBDA_REGIONS_PAGE = "https://docs.aws.amazon.com/general/latest/gr/lambda-serv
 # What each workflow needs from its model: FoundationModelDetails.outputModalities
 # (botocore bedrock/2023-04-20 service-2.json). VIDEO is newer than the model's
 # ModelModality enum (TEXT, IMAGE, EMBEDDING); AWS reports it for video models.
+# A custom workflow's code is not known here: any output will do.
 NEEDED_OUTPUT = {"content_pipeline": "TEXT", "video_generation": "VIDEO"}
+WORKFLOWS = sorted([*NEEDED_OUTPUT, "custom"])
 
 # A system-defined cross-region profile id: <geo>.<provider>.<model> (us., eu., apac., global., us-gov., ...);
 # the same rule as the module's bedrock_model.tf.
@@ -113,15 +118,29 @@ class ModelDetails(TypedDict, total=False):
 class Settings:
     region: str
     bedrock_region: str
-    model_id: str
+    model_id: str | None  # None: a custom workflow's models only
     workflow: str
     sqs: bool
     name: str
     endpoint_url: str | None = None
+    models: dict[str, str] = field(default_factory=dict)  # the module's `models`: id by name
 
     @property
     def local(self) -> bool:
         return self.endpoint_url is not None
+
+    @property
+    def model(self) -> str:
+        """The one model the model checks look at (each named model in turn: for_each_model)."""
+        if self.model_id is None:
+            raise Problem("no model: pass --model-id, or --model NAME=ID for each of a custom workflow's models")
+        return self.model_id
+
+    def for_each_model(self) -> list[tuple[str | None, Settings]]:
+        """(name, these settings for that model alone): model_id unnamed, or each named model."""
+        if not self.models:
+            return [(None, self)]
+        return [(name, replace(self, model_id=model, models={})) for name, model in sorted(self.models.items())]
 
 
 @dataclass
@@ -135,12 +154,15 @@ class Report:
     def __init__(self, live: bool):
         self.lines: list[Line] = []
         self.live = live
+        self.model_name: str | None = None  # set while checking one of several named models
 
     def add(self, check: str, status: str, detail: str) -> None:
+        if self.model_name is not None:
+            check = f"{check} ({self.model_name})"
         line = Line(check, status, detail)
         self.lines.append(line)
         if self.live:
-            print(f"  {check:<20} {status}: {detail}", flush=True)
+            print(f"  {check:<28} {status}: {detail}", flush=True)
 
     def ok(self, check: str, detail: str) -> None:
         self.add(check, "ok", detail)
@@ -274,19 +296,17 @@ def check_profile(aws: Aws, settings: Settings, report: Report) -> str | None:
     ACTIVE, type, models[].modelArn). Returns the foundation model id it routes to, or None to stop."""
     region = settings.bedrock_region
     try:
-        profile = aws.client("bedrock", bedrock=True).get_inference_profile(
-            inferenceProfileIdentifier=settings.model_id
-        )
+        profile = aws.client("bedrock", bedrock=True).get_inference_profile(inferenceProfileIdentifier=settings.model)
     except ClientError as error:
         if error_code(error) in DENIED:
             denied(report, "inference profile", "bedrock:GetInferenceProfile", error)
             # A system-defined profile id names its model; an application profile's ARN does not.
-            application = ":application-inference-profile/" in settings.model_id
-            return None if application else foundation_model_id(settings.model_id)
+            application = ":application-inference-profile/" in settings.model
+            return None if application else foundation_model_id(settings.model)
         if error_code(error) in NOT_FOUND:
             report.fix(
                 "inference profile",
-                f"there is no inference profile {settings.model_id} in {region} ({error_text(error)}): profiles "
+                f"there is no inference profile {settings.model} in {region} ({error_text(error)}): profiles "
                 f"are regional (a us. profile exists in US regions only); list them with `aws bedrock "
                 f"list-inference-profiles --region {region}`, or set model_id to a model offered in {region}",
             )
@@ -296,11 +316,11 @@ def check_profile(aws: Aws, settings: Settings, report: Report) -> str | None:
     model_ids = sorted({arn.rsplit("/", 1)[-1] for arn in arns if "foundation-model/" in arn})
     regions = sorted({arn.split(":")[3] for arn in arns if arn.count(":") >= 5 and arn.split(":")[3]})
     if profile.get("status") != "ACTIVE" or not model_ids:
-        report.fix("inference profile", f"{settings.model_id} is {profile.get('status')} with models {arns}")
+        report.fix("inference profile", f"{settings.model} is {profile.get('status')} with models {arns}")
         return None
     report.ok(
         "inference profile",
-        f"{settings.model_id} ({profile.get('type')}, ACTIVE) routes to {', '.join(model_ids)} "
+        f"{settings.model} ({profile.get('type')}, ACTIVE) routes to {', '.join(model_ids)} "
         f"in {', '.join(regions) or 'any region'}",
     )
     return model_ids[0]
@@ -346,12 +366,12 @@ def check_foundation_model(aws: Aws, settings: Settings, report: Report, model_i
 
 
 def check_fit(settings: Settings, report: Report, details: ModelDetails, model_id: str) -> None:
-    needed = NEEDED_OUTPUT[settings.workflow]
+    needed = NEEDED_OUTPUT.get(settings.workflow)
     # As str: the stubs' enums lack VIDEO and INFERENCE_PROFILE, which AWS reports.
     outputs: Sequence[str] = details.get("outputModalities") or []
     types: Sequence[str] = details.get("inferenceTypesSupported") or []
-    through_profile = profile_of(settings.model_id)
-    if needed not in outputs:
+    through_profile = profile_of(settings.model)
+    if needed is not None and needed not in outputs:
         report.fix(
             "model capabilities",
             f"{model_id} outputs {', '.join(outputs) or 'nothing listed'}; the {settings.workflow} workflow "
@@ -373,7 +393,7 @@ def check_fit(settings: Settings, report: Report, details: ModelDetails, model_i
         )
     else:
         how = "through the inference profile" if through_profile else "on demand"
-        report.ok("model capabilities", f"outputs {needed}, called {how}")
+        report.ok("model capabilities", f"outputs {needed or ', '.join(outputs) or 'nothing listed'}, called {how}")
 
 
 def check_availability(
@@ -633,10 +653,10 @@ def relevant_quota(settings: Settings, quota_name: str, keys: set[str]) -> bool:
         return " concurrent " in name or " async" in name or " asynchronous " in name
     if " per minute " not in name:
         return False
-    if not profile_of(settings.model_id):
+    if not profile_of(settings.model):
         return " on demand " in name
-    profile_id = settings.model_id.rsplit("/", 1)[-1]
-    if ":application-inference-profile/" in settings.model_id:
+    profile_id = settings.model.rsplit("/", 1)[-1]
+    if ":application-inference-profile/" in settings.model:
         return True  # an application profile may wrap any kind of call
     if profile_id.startswith("global."):
         return " global " in name
@@ -690,18 +710,26 @@ def run_checks(aws: Aws, settings: Settings, report: Report) -> None:
         report.skip("durable functions, model and access", "need credentials")
         return
     check_durable_region(aws, settings, report)
-    model_id: str | None = foundation_model_id(settings.model_id)
-    if profile_of(settings.model_id):
-        model_id = check_profile(aws, settings, report)
-    details = None if model_id is None else check_foundation_model(aws, settings, report, model_id)
-    if model_id is not None and details is not None:  # the model is there (or could not be looked up)
-        if details:
-            check_fit(settings, report, details, model_id)
-        check_availability(aws, settings, report, details, model_id, identity["arn"])
-        check_use_case(aws, settings, report, details, model_id)
+    # The same checks for every model: model_id, or each named model of a custom workflow.
+    found: list[tuple[str | None, Settings, str, ModelDetails]] = []
+    for name, one in settings.for_each_model():
+        report.model_name = name
+        model_id: str | None = foundation_model_id(one.model)
+        if profile_of(one.model):
+            model_id = check_profile(aws, one, report)
+        details = None if model_id is None else check_foundation_model(aws, one, report, model_id)
+        if model_id is not None and details is not None:  # the model is there (or could not be looked up)
+            if details:
+                check_fit(one, report, details, model_id)
+            check_availability(aws, one, report, details, model_id, identity["arn"])
+            check_use_case(aws, one, report, details, model_id)
+            found.append((name, one, model_id, details))
+    report.model_name = None
     check_permissions(aws, settings, report, identity)
-    if model_id is not None and details is not None:
-        check_quotas(aws, settings, report, model_id, details)
+    for name, one, model_id, details in found:
+        report.model_name = name
+        check_quotas(aws, one, report, model_id, details)
+    report.model_name = None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -733,9 +761,18 @@ def settings_from(args: argparse.Namespace) -> Settings:
     merged: dict[str, Any] = {**found, **explicit}
     if not merged.get("region"):
         raise Problem("no region: pass --example-dir or --region")
-    merged.setdefault("workflow", example_settings.DEFAULT_WORKFLOW)
+    if args.model:
+        merged["models"] = named_models(args.model)
+    merged.setdefault("workflow", "custom" if merged.get("models") else example_settings.DEFAULT_WORKFLOW)
     merged.setdefault("bedrock_region", merged["region"])
-    merged.setdefault("model_id", example_settings.DEFAULT_MODEL_IDS[merged["workflow"]])
+    if merged.get("models"):
+        if merged["workflow"] != "custom" or merged.get("model_id"):
+            raise Problem("named models (--model, the module's models) are for a custom workflow, without model_id")
+        merged["model_id"] = None
+    elif merged.get("model_id") is None:
+        if merged["workflow"] not in example_settings.DEFAULT_MODEL_IDS:
+            raise Problem("a custom workflow has no default model: pass --model-id, or --model NAME=ID per model")
+        merged["model_id"] = example_settings.DEFAULT_MODEL_IDS[merged["workflow"]]
     merged.setdefault("sqs", False)
     merged.setdefault("name", "durable-bedrock")
     if args.endpoint_url:
@@ -745,10 +782,29 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(**merged, endpoint_url=args.endpoint_url)
 
 
+def named_models(pairs: Sequence[str]) -> dict[str, str]:
+    """--model NAME=ID, repeated: the ids by name."""
+    models: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, model = pair.partition("=")
+        if not equals or not name or not model:
+            raise Problem(f"--model takes NAME=ID, e.g. classify=us.amazon.nova-micro-v1:0; got {pair!r}")
+        if name in models:
+            raise Problem(f"--model {name} is given twice")
+        models[name] = model
+    return models
+
+
 def default_session(settings: Settings) -> boto3.Session:
     if settings.local:  # local AWS takes any credentials; these never leave loopback
         return boto3.Session(aws_access_key_id="test", aws_secret_access_key="test")
     return boto3.Session()
+
+
+def describe_models(settings: Settings) -> str:
+    if not settings.models:
+        return f"model {settings.model_id}"
+    return "models " + ", ".join(f"{name} = {model}" for name, model in sorted(settings.models.items()))
 
 
 def main(argv: list[str] | None = None, session: boto3.Session | None = None) -> int:
@@ -757,7 +813,13 @@ def main(argv: list[str] | None = None, session: boto3.Session | None = None) ->
     parser.add_argument("--region", help="region the function is deployed to")
     parser.add_argument("--bedrock-region", help="region Bedrock is called in (default: --region)")
     parser.add_argument("--model-id", help="model id, inference profile id or ARN")
-    parser.add_argument("--workflow", choices=sorted(example_settings.DEFAULT_MODEL_IDS))
+    parser.add_argument("--workflow", choices=WORKFLOWS)
+    parser.add_argument(
+        "--model",
+        action="append",
+        metavar="NAME=ID",
+        help="one of a custom workflow's named models (the module's models), once per model",
+    )
     parser.add_argument("--sqs", action=argparse.BooleanOptionalAction, default=None, help="with the SQS trigger")
     parser.add_argument("--name", help="the function name (names the role, log group, ...)")
     parser.add_argument("--endpoint-url", help="local AWS endpoint; omit for AWS")
@@ -771,7 +833,7 @@ def main(argv: list[str] | None = None, session: boto3.Session | None = None) ->
             bedrock = f", Bedrock in {settings.bedrock_region}" if settings.bedrock_region != settings.region else ""
             print(
                 f"preflight on {where}: {settings.name} ({settings.workflow}{', SQS trigger' if settings.sqs else ''})"
-                f" in {settings.region}{bedrock}, model {settings.model_id}",
+                f" in {settings.region}{bedrock}, {describe_models(settings)}",
                 flush=True,
             )
         run_checks(Aws(session or default_session(settings), settings), settings, report)

@@ -164,7 +164,8 @@ run "rejects_a_custom_workflow_without_a_model" {
   variables {
     model_id = null
   }
-  expect_failures = [var.model_id]
+  # Checked on models (model_id or models is needed): validations may not refer to each other.
+  expect_failures = [var.models]
 }
 
 run "rejects_workflow_custom_without_source_dir" {

@@ -219,7 +219,7 @@ run "profile_in_another_region" {
   }
 
   assert {
-    condition     = data.aws_bedrock_inference_profile.selected[0].region == "us-west-2"
+    condition     = data.aws_bedrock_inference_profile.selected["us.anthropic.claude-haiku-4-5-20251001-v1:0"].region == "us-west-2"
     error_message = "the profile must be looked up in bedrock_region"
   }
   assert {

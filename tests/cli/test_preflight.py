@@ -217,6 +217,31 @@ def test_a_text_model_for_the_video_workflow_is_a_fix(local_aws, capsys, account
     assert statuses(by_check)["model agreement"] == "ok"  # Amazon models need no Marketplace offer
 
 
+def test_each_named_model_of_a_custom_workflow_gets_its_own_model_checks(local_aws, capsys, account):
+    """The module's models: one set of model lines per name, then the account-wide checks once."""
+    status, by_check = preflight_json(
+        local_aws, capsys, account.root, "--region", "us-east-1",
+        "--model", "classify=amazon.nova-lite-v1:0", "--model", "draft=anthropic.claude-nonexistent-v9:0",
+    )  # fmt: skip
+
+    assert status == 1
+    found = statuses(by_check)
+    assert found["foundation model (classify)"] == "ok" and found["model agreement (classify)"] == "ok"
+    assert found["foundation model (draft)"] == "FIX" and "model agreement (draft)" not in found
+    assert "anthropic.claude-nonexistent-v9:0 is not offered" in by_check["foundation model (draft)"][0]["detail"]
+    assert {"credentials", "durable functions", "deploy permissions"} <= set(found)
+    assert not any(check.startswith(("foundation model", "quota")) and "(" not in check for check in found)
+
+
+def test_named_models_are_for_a_custom_workflow_alone(capsys):
+    args = ["--region", "us-east-1", "--model", "classify=amazon.nova-lite-v1:0"]
+
+    assert preflight.main([*args, "--workflow", "content_pipeline"]) == 2
+    assert "are for a custom workflow" in capsys.readouterr().err
+    assert preflight.main([*args, "--model", "classify"]) == 2
+    assert "--model takes NAME=ID" in capsys.readouterr().err
+
+
 def test_without_credentials_every_account_check_is_skipped(local_aws, capsys, monkeypatch, tmp_path):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
@@ -404,10 +429,49 @@ def test_variables_take_values_in_terraform_precedence(tmp_path):
         "region": "us-east-2",
         "bedrock_region": "us-east-2",
         "model_id": "amazon.nova-lite-v1:0",
+        "models": {},
         "workflow": "content_pipeline",
         "sqs": True,
         "name": "from-env",
     }
+
+
+CUSTOM_EXAMPLE = """
+provider "aws" {
+  region = "us-east-2"
+}
+
+module "triage" {
+  source     = "../.."
+  name       = "triage"
+  source_dir = "${path.module}/src"
+  handler    = "triage.handler"
+  models = {
+    classify = "us.amazon.nova-micro-v1:0"
+    write    = "us.anthropic.claude-sonnet-4-5-20250929-v1:0", other = "amazon.nova-lite-v1:0"
+  }
+}
+"""
+
+
+def test_a_custom_examples_named_models_are_read(tmp_path):
+    (tmp_path / "main.tf").write_text(CUSTOM_EXAMPLE)
+
+    found = example_settings.read(str(tmp_path), {})
+
+    assert (found["workflow"], found["model_id"]) == ("custom", None)
+    assert found["models"] == {
+        "classify": "us.amazon.nova-micro-v1:0",
+        "write": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "other": "amazon.nova-lite-v1:0",
+    }
+
+
+def test_named_models_that_are_not_literals_are_refused(tmp_path):
+    (tmp_path / "main.tf").write_text(CUSTOM_EXAMPLE.replace('"amazon.nova-lite-v1:0"', "local.other"))
+
+    with pytest.raises(example_settings.Unreadable, match="cannot read models"):
+        example_settings.read(str(tmp_path), {})
 
 
 def test_a_setting_that_is_an_expression_is_refused_with_the_flag_to_pass(tmp_path, capsys):
@@ -423,7 +487,7 @@ def test_a_setting_that_is_an_expression_is_refused_with_the_flag_to_pass(tmp_pa
 def test_flags_override_the_example_and_a_missing_example_is_named(capsys):
     args = argparse.Namespace(
         example_dir=str(ROOT / "examples/content-pipeline"), region="us-east-2", bedrock_region=None,
-        model_id=None, workflow=None, sqs=True, name=None, endpoint_url=None,
+        model_id=None, model=None, workflow=None, sqs=True, name=None, endpoint_url=None,
     )  # fmt: skip
     example = example_settings.read(args.example_dir, {})
 
