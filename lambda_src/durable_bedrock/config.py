@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from durable_bedrock.budget import Budget, budget_for
 from durable_bedrock.errors import ConfigurationError
 from durable_bedrock.pricing import Prices
 from durable_bedrock.prompts import RULES, PromptTemplates, TemplateName, template_problem
@@ -178,18 +179,21 @@ class ContentSettings:
     review_page_url: str | None = None  # with a link to this review page
     prices: Prices = field(default_factory=Prices)  # PRICES: the cost ledger's USD estimate
     prompts: PromptTemplates = field(default_factory=PromptTemplates)  # PROMPT_*: the templates
+    budget: Budget = field(default_factory=Budget)  # BUDGET: the limit each Bedrock step is checked against
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ContentSettings:
+        model_id, prices = _model_id(env, DEFAULT_TEXT_MODEL_ID), Prices.from_env(env)
         return cls(
             bedrock_region=_bedrock_region(env),
-            model_id=_model_id(env, DEFAULT_TEXT_MODEL_ID),
+            model_id=model_id,
             review=_review_settings(env),
             max_tokens=_integer(env, "MAX_TOKENS", 2048, 1, MAX_TOKENS_LIMIT),
             review_topic_arn=_review_topic_arn(env),
             review_page_url=_review_page_url(env),
-            prices=Prices.from_env(env),
+            prices=prices,
             prompts=_prompts(env),
+            budget=budget_for(env, prices, [model_id], "text"),
         )
 
 
@@ -204,6 +208,7 @@ class VideoSettings:
     bedrock_region: str | None = None
     output_kms_key_id: str | None = None
     prices: Prices = field(default_factory=Prices)  # PRICES: the cost ledger's USD estimate
+    budget: Budget = field(default_factory=Budget)  # BUDGET: the limit the video job is checked against
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> VideoSettings:
@@ -213,8 +218,9 @@ class VideoSettings:
                 "OUTPUT_S3_URI",
                 f"got {output!r}; expected s3://<bucket>/<prefix>/ with a valid bucket name and a trailing slash",
             )
+        model_id, prices = _model_id(env, DEFAULT_VIDEO_MODEL_ID), Prices.from_env(env)
         return cls(
-            model_id=_model_id(env, DEFAULT_VIDEO_MODEL_ID),
+            model_id=model_id,
             output_s3_uri=output,
             poll_deadline_seconds=_integer(env, "POLL_DEADLINE_SECONDS", 3600, 1, MAX_EXECUTION_SECONDS),
             poll_first_wait_seconds=_optional_integer(env, "POLL_FIRST_WAIT_SECONDS", 1, MAX_EXECUTION_SECONDS),
@@ -222,5 +228,16 @@ class VideoSettings:
             poll_max_seconds=_integer(env, "POLL_MAX_SECONDS", 300, MIN_WAIT_SECONDS, 3600),
             bedrock_region=_bedrock_region(env),
             output_kms_key_id=_optional(env, "OUTPUT_KMS_KEY_ID", _KMS_KEY, "a KMS key ARN"),
-            prices=Prices.from_env(env),
+            prices=prices,
+            budget=_video_budget(env, prices, model_id),
         )
+
+
+def _video_budget(env: Mapping[str, str], prices: Prices, model_id: str) -> Budget:
+    """The video workflow's budget: USD only (a video job is billed per second, and counts no tokens)."""
+    budget = budget_for(env, prices, [model_id], "video")
+    if budget.tokens is not None:
+        raise ConfigurationError(
+            "BUDGET", "tokens limits text models; the video workflow counts none: set usd (with per_video_second)"
+        )
+    return budget

@@ -92,7 +92,9 @@ def handler(event: object, context: DurableContext) -> ContentResult:
     ledger = CostLedger()
 
     def ask(step_name: str, prompt: str) -> ModelReply:
-        """One Bedrock step; its checkpointed usage goes into the ledger (once, however often it replays)."""
+        """One Bedrock step; its checkpointed usage goes into the ledger (once, however often it replays).
+        Not started once the budget is reached (BudgetExceededError ends the execution FAILED)."""
+        config.budget.before_step(ledger, step_name)
         reply = context.step(ask_model(step_name, prompt, config), name=step_name, config=BEDROCK_STEP)
         ledger.model_call(step_name, config.model_id, reply["usage"])
         return reply

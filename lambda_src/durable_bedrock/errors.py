@@ -50,3 +50,12 @@ class ReviewTimeoutError(TimeoutError):
 
 class ReviewCallbackFailedError(RuntimeError):
     """The review callback was answered with SendDurableExecutionCallbackFailure instead of a decision."""
+
+
+class BudgetExceededError(RuntimeError):
+    """A Bedrock step was not started because the execution's budget is used up (or its job would exceed it)."""
+
+    def __init__(self, step: str, reason: str, spent_on: list[str]):
+        on = "; ".join(spent_on) if spent_on else "nothing yet"
+        super().__init__(f"budget exceeded: step '{step}' not started: {reason}. Spent on: {on}")
+        self.step, self.reason, self.spent_on = step, reason, spent_on

@@ -139,6 +139,9 @@ def handler(event: object, context: DurableContext) -> CostedVideoResult:
     request = parse_video_request(event)
     job = model.job(request)
     context.logger.info("video generation started", extra={"model_id": config.model_id})
+    # The job's cost is known before it starts (model, duration): over the budget, nothing is started.
+    ledger = CostLedger()
+    config.budget.before_video_job(ledger, "start-async-invoke", config.model_id, job.duration_seconds)
 
     token = context.step(lambda _: uuid.uuid4().hex, name="mint-idempotency-token")  # noqa: TID251 a step body
     output_prefix = f"{config.output_s3_uri}{token}/"
@@ -200,7 +203,6 @@ def handler(event: object, context: DurableContext) -> CostedVideoResult:
 
     result = context.step(build_result, name="build-result", config=BEDROCK_STEP)
     # The job is billed by model, duration and resolution, all fixed by the validated request.
-    ledger = CostLedger()
     ledger.video_job("start-async-invoke", config.model_id, job.duration_seconds, job.resolution)
     return {**result, "cost": ledger.section(context, config.prices)}
 

@@ -44,6 +44,8 @@ def configure(monkeypatch):
             "POLL_WAIT_PERCENT",
             "POLL_MAX_SECONDS",
             "PRICES",
+            "BUDGET",
+            "BEDROCK_MODELS",
             "PROMPT_OUTLINE",
             "PROMPT_DRAFT",
             "PROMPT_FEEDBACK",
