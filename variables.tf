@@ -323,6 +323,37 @@ variable "prices" {
   }
 }
 
+variable "budget" {
+  description = "A budget per execution, enforced from the cost ledger (lambda_src/durable_bedrock/budget.py): usd (Bedrock dollars, counted with the prices input) and/or tokens (all tokens the calls reported). Before each Bedrock step the function compares what the execution has spent with the limits; once one is reached the step is not started and the execution fails with BudgetExceededError, naming the step, the spending against each limit and the steps that spent. A video job, whose cost is known in advance, is not started if it would take the spending past usd. A usd limit needs prices for every model the function calls (checked at plan and at cold start). Unset (default): no limit."
+  type = object({
+    usd    = optional(number)
+    tokens = optional(number)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.budget.usd == null || try(var.budget.usd > 0, false)
+    error_message = "budget.usd is a limit in USD, a number above 0 (or null for none); got ${jsonencode(var.budget.usd)}."
+  }
+
+  validation {
+    condition     = var.budget.tokens == null || try(var.budget.tokens >= 1 && floor(var.budget.tokens) == var.budget.tokens, false)
+    error_message = "budget.tokens is a whole number of tokens, 1 or more (or null for none); got ${jsonencode(var.budget.tokens)}."
+  }
+
+  validation {
+    condition     = var.budget.tokens == null || local.workflow_name != "video_generation"
+    error_message = "budget.tokens limits text models' tokens; the video_generation workflow counts none (a video job is billed per second): set budget.usd, with the model's per_video_second in prices."
+  }
+
+  validation {
+    # Without prices a USD limit could not be counted: refused here rather than left unenforced.
+    condition     = var.budget.usd == null || length(local.budget_unpriced) == 0
+    error_message = "budget.usd needs prices.bedrock for every model the function calls (${local.budget_price_needed}); missing for: ${join(", ", local.budget_unpriced)}."
+  }
+}
+
 # ---------------------------------------------------------------------------
 # Video generation settings
 # ---------------------------------------------------------------------------
@@ -523,9 +554,9 @@ variable "environment_variables" {
       "BEDROCK_MODEL_ID", "BEDROCK_REGION", "REVIEW_WAIT_SECONDS", "REVIEW_MODE", "REVIEW_TIMEOUT_SECONDS",
       "REVIEW_TIMEOUT_MEANS", "MAX_TOKENS", "OUTPUT_S3_URI", "OUTPUT_KMS_KEY_ID",
       "POLL_DEADLINE_SECONDS", "POLL_FIRST_WAIT_SECONDS", "POLL_WAIT_PERCENT", "POLL_MAX_SECONDS", "PRICES",
-      "PROMPT_OUTLINE", "PROMPT_DRAFT", "PROMPT_FEEDBACK", "PROMPT_SUMMARY", "BEDROCK_MODELS",
+      "PROMPT_OUTLINE", "PROMPT_DRAFT", "PROMPT_FEEDBACK", "PROMPT_SUMMARY", "BEDROCK_MODELS", "BUDGET",
     ])) == 0
-    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_MODELS, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*, PRICES, PROMPT_*): use the module inputs for them."
+    error_message = "environment_variables must not set the workflow's own variables (BEDROCK_MODEL_ID, BEDROCK_MODELS, BEDROCK_REGION, REVIEW_*, MAX_TOKENS, OUTPUT_S3_URI, OUTPUT_KMS_KEY_ID, POLL_*, PRICES, PROMPT_*, BUDGET): use the module inputs for them."
   }
 }
 

@@ -64,6 +64,8 @@ locals {
     local.workflow.writes_videos && var.poll_first_wait_seconds != null ? { POLL_FIRST_WAIT_SECONDS = tostring(var.poll_first_wait_seconds) } : {},
     # The cost ledger's prices (pricing.py), when any is given; without them, the durable defaults and no model prices.
     local.prices_given ? { PRICES = jsonencode(var.prices) } : {},
+    # budget.tf: the limits checked before each Bedrock step, when any is set.
+    local.budget_environment,
     # prompts.tf: the templates the prompts input sets (the function has the others built in).
     local.content ? local.prompt_environment : {},
   )
