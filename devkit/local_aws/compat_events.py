@@ -92,3 +92,39 @@ def durable_status_changes_reach_eventbridge() -> None:
             log.exception("durable status-change event for %s not sent", rec["DurableExecutionArn"])
 
     replace(lambda_durable, "_emit_history_event", emit_history_event)
+
+
+def eventbridge_publishes_where_the_topic_policy_allows() -> None:
+    """Upstream (with AUTH=true): a rule's SNS target is published to whatever
+    the topic's policy says; EventBridge delivery never consults it, while
+    ministack's own S3 notifications do (sns.topic_policy_allows).
+
+    AWS (EventBridge user guide, eb-use-resource-based.html, "Amazon SNS
+    permissions"): EventBridge publishes to an SNS target as the service
+    principal events.amazonaws.com, which the topic's resource-based policy
+    must allow sns:Publish; aws:SourceArn is the rule's ARN. Without that the
+    target's invocation fails (the rule's FailedInvocations metric; AWS
+    Knowledge Center, sns-not-getting-eventbridge-notification). We evaluate
+    the topic policy for events.amazonaws.com with the rule as aws:SourceArn
+    and its account as aws:SourceAccount, through the same sns.topic_policy_allows
+    ministack uses for S3, before the stock target dispatch; refused, the event
+    is dropped with a warning, as AWS drops the invocation. Without AUTH it
+    changes nothing. Retire when ministack checks the topic policy for EventBridge."""
+    from ministack.services import eventbridge, sns
+
+    stock_invoke_target = original(eventbridge, "_invoke_target")
+    topic_policy_allows = original(sns, "topic_policy_allows")
+
+    def invoke_target(target, event, rule, view=None):
+        arn = target.get("Arn", "")
+        if arn.startswith("arn:") and arn.split(":")[2] == "sns":
+            rule_arn = rule.get("Arn", "")
+            account = rule_arn.split(":")[4] if rule_arn.count(":") >= 5 else event.get("Account", "")
+            if not topic_policy_allows(arn, "events.amazonaws.com", rule_arn, account):
+                log.warning(
+                    "EventBridge → SNS %s refused: the topic policy does not let rule %s publish", arn, rule_arn
+                )
+                return None
+        return stock_invoke_target(target, event, rule, view)
+
+    replace(eventbridge, "_invoke_target", invoke_target)

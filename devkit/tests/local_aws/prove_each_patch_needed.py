@@ -99,6 +99,9 @@ COVERING_TESTS = {
         "test_a_failed_execution_reaches_the_topic_as_a_status_change_event",
         "test_every_status_change_of_the_function_and_none_of_another",
     ],
+    "eventbridge_publishes_where_the_topic_policy_allows": [
+        "test_a_topic_whose_policy_names_another_rule_receives_nothing"
+    ],
 }
 
 

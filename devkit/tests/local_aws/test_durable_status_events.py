@@ -29,7 +29,8 @@ def alerts(aws):
     events, sns, sqs = aws("events"), aws("sns"), aws("sqs")
     made = []
 
-    def _alerts(function_arn: str, statuses: list[str] | None = None) -> Inbox:
+    def _alerts(function_arn: str, statuses: list[str] | None = None, publisher: str | None = None) -> Inbox:
+        """publisher: the rule ARN the topic policy lets publish (default: this rule's)."""
         suffix = uuid.uuid4().hex[:8]
         topic_arn = sns.create_topic(Name=f"alerts-{suffix}")["TopicArn"]
         rule_arn = events.put_rule(Name=f"alerts-{suffix}", EventPattern=json.dumps(_pattern(function_arn, statuses)))[
@@ -40,7 +41,7 @@ def alerts(aws):
             "Principal": {"Service": "events.amazonaws.com"},
             "Action": "sns:Publish",
             "Resource": topic_arn,
-            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+            "Condition": {"ArnEquals": {"aws:SourceArn": publisher or rule_arn}},
         }
         sns.set_topic_attributes(
             TopicArn=topic_arn,
@@ -106,3 +107,20 @@ def test_every_status_change_of_the_function_and_none_of_another(aws, deploy, al
         (response["DurableExecutionArn"], "SUCCEEDED"),
     ]
     assert "endTimestamp" not in events[0]["detail"]
+
+
+def test_a_topic_whose_policy_names_another_rule_receives_nothing(aws, deploy, alerts):
+    """IAM enforced (make test's default): EventBridge publishes as events.amazonaws.com, and only
+    where the topic's policy allows this rule (aws:SourceArn); the same event reaches a topic that does."""
+    lam = aws("lambda")
+    name, version, _ = deploy("always_fails")
+    function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    other_rule = function_arn.replace(":lambda:", ":events:").split(":function:")[0] + ":rule/another-rule"
+    refused = alerts(function_arn, TERMINAL, publisher=other_rule)
+    allowed = alerts(function_arn, TERMINAL)
+
+    arn = lam.invoke(FunctionName=name, Qualifier=version, InvocationType="Event", Payload=b"{}")["DurableExecutionArn"]
+    assert wait_for_status(lam, arn)["Status"] == "FAILED"
+
+    assert [e["detail"]["durableExecutionArn"] for e in _received(allowed, 1)] == [arn]
+    assert refused.messages() == []
