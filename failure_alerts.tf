@@ -37,26 +37,20 @@ locals {
 
   # Who may publish: this rule and this alarm, each named by aws:SourceArn (EventBridge user guide,
   # eb-use-resource-based.html, "Amazon SNS permissions"; CloudWatch user guide, AlarmThatSendsEmail.html).
+  alerts_publishers = concat(
+    [{ sid = "FailedExecutionEventsFromTheRule", service = "events.amazonaws.com", source = local.failures_rule_arn }],
+    local.failure_alarm ? [{ sid = "FailedExecutionsAlarm", service = "cloudwatch.amazonaws.com", source = local.failure_alarm_arn }] : [],
+  )
   alerts_topic_policy = {
     Version = "2012-10-17"
-    Statement = concat(
-      [{
-        Sid       = "FailedExecutionEventsFromTheRule"
-        Effect    = "Allow"
-        Principal = { Service = "events.amazonaws.com" }
-        Action    = "sns:Publish"
-        Resource  = local.alerts_topic_arn
-        Condition = { ArnEquals = { "aws:SourceArn" = local.failures_rule_arn } }
-      }],
-      local.failure_alarm ? [{
-        Sid       = "FailedExecutionsAlarm"
-        Effect    = "Allow"
-        Principal = { Service = "cloudwatch.amazonaws.com" }
-        Action    = "sns:Publish"
-        Resource  = local.alerts_topic_arn
-        Condition = { ArnEquals = { "aws:SourceArn" = local.failure_alarm_arn } }
-      }] : [],
-    )
+    Statement = [for publisher in local.alerts_publishers : {
+      Sid       = publisher.sid
+      Effect    = "Allow"
+      Principal = { Service = publisher.service }
+      Action    = "sns:Publish"
+      Resource  = local.alerts_topic_arn
+      Condition = { ArnEquals = { "aws:SourceArn" = publisher.source } }
+    }]
   }
 
   # The created key: the account administers it through IAM (the default key policy's statement), and
@@ -77,7 +71,7 @@ locals {
       {
         Sid       = "PublishersEncryptForThisTopic"
         Effect    = "Allow"
-        Principal = { Service = concat(["events.amazonaws.com"], local.failure_alarm ? ["cloudwatch.amazonaws.com"] : []) }
+        Principal = { Service = [for publisher in local.alerts_publishers : publisher.service] }
         Action    = ["kms:GenerateDataKey*", "kms:Decrypt"]
         Resource  = "*"
         Condition = { StringEquals = { "kms:EncryptionContext:aws:sns:topicArn" = local.alerts_topic_created } }
