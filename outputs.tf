@@ -118,3 +118,13 @@ output "review_page_url" {
   description = "URL of the review page (review.page = true; null otherwise). A review's link is <this URL>?execution=<durable execution ARN>&callback=<callback id>; the URL alone shows nothing."
   value       = local.review_page ? aws_lambda_function_url.review_page[0].function_url : null
 }
+
+output "failure_alerts_topic_arn" {
+  description = "SNS topic failed, timed-out and stopped executions are announced on (failure_alerts; null otherwise): subscribe the people on call to it. Each message is the EventBridge event (JSON; detail.status, detail.durableExecutionArn) or the alarm's notification."
+  value       = local.alerts_topic_arn
+}
+
+output "failure_alerts_topic_policy_json" {
+  description = "failure_alerts: the topic policy that lets only this module's rule (and alarm) publish to the topic. Set on a created topic; for a topic given in failure_alerts.topic_arn, add its statements to that topic's policy. null without failure_alerts."
+  value       = local.failure_alerts ? jsonencode(local.alerts_topic_policy) : null
+}

@@ -731,3 +731,51 @@ variable "sqs_trigger" {
     error_message = "sqs_trigger.max_receive_count must be 1-1000."
   }
 }
+
+# ---------------------------------------------------------------------------
+# Optional failure alerts
+# ---------------------------------------------------------------------------
+
+variable "failure_alerts" {
+  description = <<-EOT
+    Tell someone when an execution of this function ends FAILED, TIMED_OUT or STOPPED (null: no alerts).
+    An EventBridge rule "<name>-failures" on Lambda's "Durable Execution Status Change" events of this function
+    only sends each such event (its JSON) to an SNS topic; with alarm = true (the default) a CloudWatch alarm
+    "<name>-failed-executions" on Lambda's DurableExecutionFailed metric of the function (at least one failed
+    execution in 5 minutes) notifies the same topic when it goes into ALARM.
+    topic_arn: null creates the topic "<name>-failures", encrypted with kms_key_arn, or, when that is null too,
+    with a key the module creates for it (the AWS managed alias/aws/sns cannot be used: its key policy does not
+    let EventBridge or CloudWatch use it); its policy lets only this rule and this alarm publish.
+    Or an existing standard topic: the module leaves its policy and key alone; add the statements of output
+    failure_alerts_topic_policy_json to its policy (and, if it is encrypted with a customer managed key, let
+    events.amazonaws.com and cloudwatch.amazonaws.com use the key for it).
+    Output failure_alerts_topic_arn: subscribe the people on call to it.
+  EOT
+  type = object({
+    topic_arn   = optional(string)
+    kms_key_arn = optional(string)
+    alarm       = optional(bool, true)
+  })
+  default = null
+
+  validation {
+    # Standard topics only: EventBridge publishes to a FIFO topic only with a message group id set on
+    # the target, and FIFO topics deliver to SQS queues only, not to email or chat endpoints
+    # (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html).
+    condition     = try(var.failure_alerts.topic_arn, null) == null || can(regex("^arn:aws[a-z-]*:sns:[a-z]{2,4}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.failure_alerts.topic_arn))
+    error_message = "failure_alerts.topic_arn must be the ARN of a standard (not FIFO) SNS topic, arn:aws:sns:<region>:<account>:<name>, or null to create one; got \"${try(coalesce(var.failure_alerts.topic_arn, "null"), "null")}\"."
+  }
+  validation {
+    condition     = try(var.failure_alerts.kms_key_arn, null) == null || can(regex("^arn:aws[a-z-]*:kms:[a-z]{2,4}(-[a-z]+)+-[0-9]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.failure_alerts.kms_key_arn))
+    error_message = "failure_alerts.kms_key_arn must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias), or null; got \"${try(coalesce(var.failure_alerts.kms_key_arn, "null"), "null")}\"."
+  }
+  validation {
+    condition     = try(var.failure_alerts.topic_arn, null) == null || try(var.failure_alerts.kms_key_arn, null) == null
+    error_message = "failure_alerts.kms_key_arn encrypts the topic the module creates; a given topic_arn keeps its own encryption. Set one of topic_arn and kms_key_arn, not both."
+  }
+  validation {
+    # EventBridge rule names hold at most 64 characters (PutRule Name, botocore events model).
+    condition     = var.failure_alerts == null || length(var.name) <= 55
+    error_message = "name must be at most 55 characters with failure_alerts: the rule <name>-failures may hold at most 64 characters (EventBridge); got \"${var.name}\" (${length(var.name)} characters)."
+  }
+}

@@ -34,6 +34,10 @@ from compat_concurrency import (
     async_invocations_queue_at_concurrency_limit,
     resumes_run_concurrently,
 )
+from compat_events import (
+    durable_status_changes_reach_eventbridge,
+    eventbridge_publishes_where_the_topic_policy_allows,
+)
 from compat_function_urls import public_function_url_needs_its_grants
 from compat_iam_bedrock import async_invoke_writes_as_the_caller, bedrock_runtime_authorized_like_aws
 from compat_iam_lambda import durable_apis_authorized_as_their_actions
@@ -1195,6 +1199,8 @@ PATCHES = (
     durable_list_without_qualifier_spans_versions,
     durable_apis_authorized_as_their_actions,
     callback_timeouts_of_zero_mean_none,
+    durable_status_changes_reach_eventbridge,
+    eventbridge_publishes_where_the_topic_policy_allows,
     function_logs_written_as_the_role,
     active_tracing_needs_the_roles_trace_grant,
     event_source_mapping_checks_the_role_like_aws,

@@ -15,5 +15,6 @@ module "content_pipeline" {
   review              = var.review
   max_tokens          = var.max_tokens
   prices              = var.prices
+  failure_alerts      = var.failure_alerts
   tags                = { example = "content-pipeline" }
 }

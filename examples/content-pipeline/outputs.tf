@@ -42,3 +42,8 @@ output "review_page_url" {
   description = "URL of the review page (review.page = true; null otherwise): reviews' links start with it."
   value       = module.content_pipeline.review_page_url
 }
+
+output "failure_alerts_topic_arn" {
+  description = "SNS topic failed, timed-out and stopped executions are announced on (failure_alerts; null otherwise): subscribe to it."
+  value       = module.content_pipeline.failure_alerts_topic_arn
+}

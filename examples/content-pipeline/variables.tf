@@ -48,3 +48,13 @@ variable "prices" {
   type        = any
   default     = {}
 }
+
+variable "failure_alerts" {
+  description = "Failed, timed-out and stopped executions announced on an SNS topic, plus an alarm on failed executions (null: none); {} creates the topic, output failure_alerts_topic_arn. See the module's failure_alerts input."
+  type = object({
+    topic_arn   = optional(string)
+    kms_key_arn = optional(string)
+    alarm       = optional(bool, true)
+  })
+  default = null
+}

@@ -27,6 +27,7 @@ from durable_bedrock.config import ContentSettings
 from durable_bedrock.errors import ConfigurationError
 from durable_bedrock.inputs import ContentRequest, parse_content_request
 from durable_bedrock.ledger import CostLedger, CostSection, ModelUsage
+from durable_bedrock.metrics import metrics_when_failing, succeeded_with_metrics
 from durable_bedrock.retry_policy import BEDROCK_STEP
 from durable_bedrock.review import Notifier, ReviewRecord, await_review, log_review_request
 from durable_bedrock.review_sns import SnsReviewNotifier
@@ -87,9 +88,15 @@ def ask_model(step: StepContext, step_name: str, prompt: str, config: ContentSet
 @durable_execution
 def handler(event: object, context: DurableContext) -> ContentResult:
     config = settings()
+    ledger = CostLedger()
+    # One set of metrics per execution (metrics.py): on success below, on a failure here.
+    with metrics_when_failing(context, lambda: ledger.section(context, config.prices)):
+        return run_pipeline(event, context, config, ledger)
+
+
+def run_pipeline(event: object, context: DurableContext, config: ContentSettings, ledger: CostLedger) -> ContentResult:
     request = parse_content_request(event)
     context.logger.info("content pipeline started", extra={"model_id": config.model_id})
-    ledger = CostLedger()
 
     def ask(step_name: str, prompt: str) -> ModelReply:
         """One Bedrock step; its checkpointed usage goes into the ledger (once, however often it replays).
@@ -105,11 +112,12 @@ def handler(event: object, context: DurableContext) -> ContentResult:
         context, title=request.topic, text=outline["text"], settings=config.review, notify=review_notifier(config)
     )
     if review["decision"] == "rejected":
-        return _result(request, outline, review, config, ledger.section(context, config.prices))
+        return _result(request, outline, review, config, succeeded_with_metrics(context, ledger, config.prices))
 
     draft = ask("expand-draft", prompts.draft_prompt(request.topic, outline["text"], review["feedback"]))
     summary = ask("summarize", prompts.summary_prompt(request.topic, outline["text"], draft["text"]))
-    return _result(request, outline, review, config, ledger.section(context, config.prices), draft, summary)
+    cost = succeeded_with_metrics(context, ledger, config.prices)
+    return _result(request, outline, review, config, cost, draft, summary)
 
 
 def review_notifier(config: ContentSettings) -> Notifier:

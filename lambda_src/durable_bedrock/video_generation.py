@@ -32,6 +32,7 @@ from durable_bedrock.config import VideoSettings
 from durable_bedrock.errors import ConfigurationError, VideoGenerationFailedError, VideoGenerationTimeoutError
 from durable_bedrock.inputs import parse_video_request
 from durable_bedrock.ledger import CostLedger, CostSection
+from durable_bedrock.metrics import metrics_when_failing, succeeded_with_metrics
 from durable_bedrock.retry_policy import ASYNC_START_STEP, BEDROCK_STEP, is_transient
 from durable_bedrock.video_models import VideoJob, VideoModel, video_model_for
 from durable_bedrock.video_output import find_video
@@ -136,6 +137,15 @@ def next_check(schedule: PollSchedule) -> Callable[[PollState, int], WaitForCond
 def handler(event: object, context: DurableContext) -> CostedVideoResult:
     config = settings()
     model = video_model()
+    ledger = CostLedger()
+    # One set of metrics per execution (metrics.py): on success below, on a failure here.
+    with metrics_when_failing(context, lambda: ledger.section(context, config.prices)):
+        return generate_video(event, context, config, model, ledger)
+
+
+def generate_video(
+    event: object, context: DurableContext, config: VideoSettings, model: VideoModel, ledger: CostLedger
+) -> CostedVideoResult:
     request = parse_video_request(event)
     job = model.job(request)
     context.logger.info("video generation started", extra={"model_id": config.model_id})
@@ -204,7 +214,7 @@ def handler(event: object, context: DurableContext) -> CostedVideoResult:
     result = context.step(build_result, name="build-result", config=BEDROCK_STEP)
     # The job is billed by model, duration and resolution, all fixed by the validated request.
     ledger.video_job("start-async-invoke", config.model_id, job.duration_seconds, job.resolution)
-    return {**result, "cost": ledger.section(context, config.prices)}
+    return {**result, "cost": succeeded_with_metrics(context, ledger, config.prices)}
 
 
 # Validate the configuration and the model family once per cold start (see

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -164,6 +165,14 @@ def test_invoke_reaches_succeeded_with_every_operation(deployed, local_aws):
     # The cost ledger counts from the checkpoint log; local AWS's history must give the same count.
     events = lam.get_durable_execution_history(DurableExecutionArn=outcome["execution_arn"])["Events"]
     assert outcome["result"]["cost"]["operations"] == operations_in_history(events), events
+    # One set of execution metrics (metrics.py) in the function's log group, for CloudWatch to extract.
+    (record,) = metric_records(example, local_aws, outcome["execution_arn"])
+    assert (record["FunctionName"], record["outcome"], record["Succeeded"], record["Failed"]) == (
+        example.function_name,
+        "SUCCEEDED",
+        [1.0],
+        [0.0],
+    ), record
 
 
 def test_an_invalid_payload_fails_naming_the_field(deployed, local_aws):
@@ -175,7 +184,8 @@ def test_an_invalid_payload_fails_naming_the_field(deployed, local_aws):
     assert outcome["status"] == "FAILED"
     assert f"input field '{example.bad_field}'" in outcome["error"]["ErrorMessage"]
     started, _ = started_and_succeeded(client("lambda", example, local_aws), outcome["execution_arn"])
-    assert not started, f"no step may run on bad input: {started}"
+    # No step of the workflow; the metrics step records the failure (metrics.py).
+    assert started == {"execution-metrics": 1}, f"no step may run on bad input: {started}"
 
 
 def test_a_crash_mid_run_resumes_without_repeating_finished_steps(deployed, local_aws, tmp_path):
@@ -211,6 +221,27 @@ def test_a_crash_mid_run_resumes_without_repeating_finished_steps(deployed, loca
         op: 1 for op in example.finished_before_crash if op != "wait-for-video"
     }, f"a finished step ran again: {started}"
     assert all(finished[op] == 1 for op in example.operations), finished
+
+
+def metric_records(example: Example, local_aws, execution_arn: str, timeout: float = 10) -> list[dict]:
+    """The embedded-metric-format records of one execution in the function's log group (a log event whose
+    message is the record's JSON, as the function printed it), once one has arrived or `timeout` passed."""
+    logs = client("logs", example, local_aws)
+    group = f"/aws/lambda/{example.function_name}"  # the module's log group (main.tf), without a terraform output call
+    deadline = time.monotonic() + timeout
+    while True:
+        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group)
+        records = []
+        for event in (event for page in pages for event in page["events"]):
+            try:
+                record = json.loads(event["message"])
+            except ValueError:
+                continue
+            if isinstance(record, dict) and "_aws" in record and record.get("durableExecutionArn") == execution_arn:
+                records.append(record)
+        if records or time.monotonic() > deadline:
+            return records
+        time.sleep(0.5)
 
 
 def example_outputs(name: str) -> dict:

@@ -127,6 +127,10 @@ def test_without_the_durable_policys_log_actions_the_run_succeeds_and_logs_nothi
 # The module's review input in callback mode, with the review page and a new SNS topic, as
 # TF_VAR_review (the example passes it through).
 REVIEW_BY_CALLBACK = 'TF_VAR_review={mode="callback",page=true,notification_topic={}}'
+# Failure alerts with a created topic (and key), applied together with the review so no apply is added.
+# Without the alarm: the AWS provider reads CloudWatch alarms over the RPC v2 CBOR protocol, which local
+# AWS answers only with the cbor2 package its environment lacks (the read fails, the provider retries on).
+FAILURE_ALERTS = "TF_VAR_failure_alerts={alarm=false}"
 
 
 def lines_until(stream_lines: queue.Queue, text: str, timeout: float) -> list[str]:
@@ -150,7 +154,7 @@ def test_a_review_by_callback_is_shown_by_invoke_and_answered_by_make_approve(de
     answered callback, and the link now says the review is decided."""
     name, example = deployed
     e2e.require_enforced_iam(local_aws)
-    applied = make("apply", name, local_aws, REVIEW_BY_CALLBACK)
+    applied = make("apply", name, local_aws, REVIEW_BY_CALLBACK, FAILURE_ALERTS)
     assert applied.returncode == 0, applied.stderr[-3000:]
     outputs = example_outputs(name)
     reviewer_policy = outputs["reviewer_policy_json"]
@@ -218,12 +222,39 @@ def test_a_review_by_callback_is_shown_by_invoke_and_answered_by_make_approve(de
     print(f"\n--- make invoke ---\n{followed}\n--- make approve ---\n{approved.stdout}")  # the README's transcript
 
 
+def test_a_failed_execution_reaches_the_failure_alerts_topic_and_its_metrics_the_log(deployed, local_aws):
+    """failure_alerts = {alarm = false} (applied with the review above): a run that fails (a bad payload) reaches the
+    created topic as Lambda's status-change event, through the module's rule and topic policy, and
+    writes one set of metrics saying it failed."""
+    name, example = deployed
+    outputs = example_outputs(name)
+    on_call = Inbox(
+        client("sns", example, local_aws), client("sqs", example, local_aws), outputs["failure_alerts_topic_arn"]
+    )
+    try:
+        status, outcome = e2e.invoke(name, local_aws, example.bad_payload)
+        alerts = []
+        deadline = time.monotonic() + 15
+        while not alerts and time.monotonic() < deadline:
+            alerts = on_call.messages()
+    finally:
+        on_call.delete()
+
+    assert status != 0 and outcome["status"] == "FAILED", outcome
+    (alert,) = alerts
+    event = json.loads(alert["Message"])
+    assert (event["source"], event["detail-type"]) == ("aws.lambda", "Durable Execution Status Change"), event
+    assert (event["detail"]["status"], event["detail"]["durableExecutionArn"]) == ("FAILED", outcome["execution_arn"])
+    (record,) = e2e.metric_records(example, local_aws, outcome["execution_arn"])
+    assert (record["outcome"], record["Failed"], record["BedrockCalls"]) == ("FAILED", [1.0], [0.0]), record
+
+
 def test_destroy_stops_a_running_execution_first(deployed, local_aws):
     """`make destroy` while an execution waits on the published version: it
     stops the execution before removing the function, so nothing is left
     RUNNING against a function that no longer exists."""
     name, example = deployed
-    applied = make("apply", name, local_aws, REVIEW_BY_CALLBACK)  # the run will wait for its review
+    applied = make("apply", name, local_aws, REVIEW_BY_CALLBACK, FAILURE_ALERTS)  # the run will wait for its review
     assert applied.returncode == 0, applied.stderr[-3000:]
     lam = client("lambda", example, local_aws)
     arn = lam.invoke(

@@ -49,8 +49,8 @@ def test_the_users_folder_and_the_library_make_one_package_with_the_pins(tmp_pat
     )
 
     assert package["modules"] == [
-        "aws_durable_execution_sdk_python", "boto3", "botocore", "dateutil", "durable_bedrock", "jmespath",
-        "s3transfer", "six", "tiny_workflow", "urllib3",
+        "aws_durable_execution_sdk_python", "aws_lambda_powertools", "boto3", "botocore", "dateutil",
+        "durable_bedrock", "jmespath", "s3transfer", "six", "tiny_workflow", "typing_extensions", "urllib3",
     ]  # fmt: skip
     assert "durable_bedrock/sqs_starter.py" in names(package)
 

@@ -55,7 +55,8 @@ def test_a_token_budget_reached_mid_run_starts_no_further_bedrock_step(configure
     assert len(fake_bedrock.calls_to("Converse")) == 1  # the outline only
     # The decision is taken after the review's wait, in a replay: from the outline's checkpointed usage.
     assert invocations(events) == 2
-    assert [e.name for e in events if e.event_type == "StepStarted"] == ["generate-outline"]
+    # No Bedrock step after the outline; the failing execution still writes its metrics (metrics.py).
+    assert [e.name for e in events if e.event_type == "StepStarted"] == ["generate-outline", "execution-metrics"]
 
 
 def test_a_usd_budget_names_the_dollars_spent_on_each_step(configure, fake_bedrock):
@@ -146,7 +147,8 @@ def test_a_video_job_that_would_exceed_the_budget_is_not_started(configure, fake
         "$2.500000; with $0.000000 spent that exceeds the limit $2.000000. Spent on: nothing yet"
     )
     assert fake_bedrock.calls == []
-    assert [e for e in events if e.event_type == "StepStarted"] == []
+    # Not even the token step; only the failing execution's metrics (metrics.py).
+    assert [e.name for e in events if e.event_type == "StepStarted"] == ["execution-metrics"]
 
 
 def test_a_video_job_within_the_budget_runs(configure, fake_bedrock, fake_s3):

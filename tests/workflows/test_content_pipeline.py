@@ -15,6 +15,7 @@ OPERATIONS = [
     ("editorial-review", "WAIT"),
     ("expand-draft", "STEP"),
     ("summarize", "STEP"),
+    ("execution-metrics", "STEP"),  # metrics.py: the execution's metrics, once
 ]
 
 

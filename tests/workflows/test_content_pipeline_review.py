@@ -104,7 +104,7 @@ def test_a_rejection_succeeds_with_the_reason_and_no_draft(reviewed):
         "truncated_steps": [],
     }
     assert cost["tokens"] == TOKENS | {"input_tokens": 20, "output_tokens": 8}  # the outline's call only
-    assert [op.name for op in result.operations][-1] == "editorial-review-decided"
+    assert [op.name for op in result.operations][-2:] == ["editorial-review-decided", "execution-metrics"]
 
 
 def test_the_outline_step_is_not_run_again_after_the_decision(reviewed):

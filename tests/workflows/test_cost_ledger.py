@@ -74,7 +74,7 @@ def test_a_content_run_with_one_retried_step_costs_exactly_what_it_used(configur
         "cache_read_input_tokens": 1000,
         "cache_write_input_tokens": 400,
     }
-    expected = NO_OPERATIONS | {"executions": 1, "steps": 3, "retries": 1, "waits": 1, "total": 6}
+    expected = NO_OPERATIONS | {"executions": 1, "steps": 4, "retries": 1, "waits": 1, "total": 7}
     assert cost["operations"] == expected == operations_in_history(events)
     assert cost["data_written_bytes"] > 0
     # (100 x 0.001 + 54 x 0.002 + 1000 x 0.0001 + 400 x 0.00125) / 1000
@@ -98,12 +98,12 @@ def test_a_video_run_records_its_job_and_every_check(configure, fake_bedrock, fa
     cost = json.loads(result.result)["cost"]
     job = {"step": "start-async-invoke", "model_id": "luma.ray-v2:0", "duration_seconds": 5, "resolution": "720p"}
     assert (cost["video_jobs"], cost["model_calls"], cost["tokens"]) == ([job], [], TOKENS)
-    # mint-idempotency-token, start-async-invoke, build-result; wait-for-expected-generation; three checks
-    # of wait-for-video
-    expected = NO_OPERATIONS | {"executions": 1, "steps": 3, "waits": 1, "polls": 3, "total": 8}
+    # mint-idempotency-token, start-async-invoke, build-result, execution-metrics; wait-for-expected-generation;
+    # three checks of wait-for-video
+    expected = NO_OPERATIONS | {"executions": 1, "steps": 4, "waits": 1, "polls": 3, "total": 9}
     assert cost["operations"] == expected == operations_in_history(events)
     assert cost["usd"]["bedrock"] == 2.5  # 5 s at $0.50
-    assert cost["usd"]["durable"] == round(8 * 10 / 1e6 + cost["data_written_bytes"] * 0.25 / 1e9, 8)
+    assert cost["usd"]["durable"] == round(9 * 10 / 1e6 + cost["data_written_bytes"] * 0.25 / 1e9, 8)
 
 
 def test_a_review_by_callback_counts_its_callback_and_child_context(configure, fake_bedrock):
@@ -116,8 +116,8 @@ def test_a_review_by_callback_counts_its_callback_and_child_context(configure, f
 
     assert result.status.value == "SUCCEEDED", result.error
     cost = json.loads(result.result)["cost"]
-    # Three Bedrock steps, the review's two clock steps and its submitter step.
-    expected = NO_OPERATIONS | {"executions": 1, "steps": 6, "callbacks": 1, "contexts": 1, "total": 9}
+    # Three Bedrock steps, the review's two clock steps and its submitter step, the metrics step.
+    expected = NO_OPERATIONS | {"executions": 1, "steps": 7, "callbacks": 1, "contexts": 1, "total": 10}
     assert cost["operations"] == expected == operations_in_history(events)
 
 
@@ -128,7 +128,7 @@ def test_a_model_without_a_price_gets_tokens_and_operations_but_no_dollar_figure
     result, _ = run_workflow(content_pipeline.handler, {"topic": "durable functions"})
 
     cost = json.loads(result.result)["cost"]
-    assert cost["tokens"]["input_tokens"] == 100 and cost["operations"]["total"] == 5
+    assert cost["tokens"]["input_tokens"] == 100 and cost["operations"]["total"] == 6
     assert cost["usd"] == {"bedrock": None, "durable": durable_usd(cost), "total": None}
     no_price = f"{MODEL}: no price in the prices input (prices.bedrock); tokens counted, no dollar figure"
     assert cost["not_priced"] == [no_price]

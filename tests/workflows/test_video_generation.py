@@ -66,6 +66,7 @@ def test_the_seed_scenario_two_in_progress_then_completed(video):
         ("wait-for-expected-generation", SUCCEEDED),
         ("wait-for-video", SUCCEEDED),
         ("build-result", SUCCEEDED),
+        ("execution-metrics", SUCCEEDED),
     ]
     output = json.loads(result.result)
     token = output.pop("idempotency_token")

@@ -95,6 +95,13 @@ COVERING_TESTS = {
     ],
     "public_function_url_needs_its_grants": ["test_a_public_url_answers_only_once_both_grants_are_in_the_policy"],
     "sns_publish_needs_the_topic_key": ["test_a_topic_with_a_customer_key_needs_the_grant_on_the_key_through_sns"],
+    "durable_status_changes_reach_eventbridge": [
+        "test_a_failed_execution_reaches_the_topic_as_a_status_change_event",
+        "test_every_status_change_of_the_function_and_none_of_another",
+    ],
+    "eventbridge_publishes_where_the_topic_policy_allows": [
+        "test_a_topic_whose_policy_names_another_rule_receives_nothing"
+    ],
 }
 
 
