@@ -29,8 +29,8 @@ run "a_custom_package_holds_the_users_code_the_library_and_the_pinned_dependenci
 
   assert {
     condition = local.built_package.modules == [
-      "aws_durable_execution_sdk_python", "boto3", "botocore", "dateutil", "durable_bedrock", "jmespath",
-      "s3transfer", "six", "tiny_workflow", "urllib3",
+      "aws_durable_execution_sdk_python", "aws_lambda_powertools", "boto3", "botocore", "dateutil",
+      "durable_bedrock", "jmespath", "s3transfer", "six", "tiny_workflow", "typing_extensions", "urllib3",
     ]
     error_message = "a custom package must hold the user's code, durable_bedrock and the module's pins, nothing else; holds ${jsonencode(try(local.built_package.modules, local.built_package))}"
   }
