@@ -170,16 +170,7 @@ validate: setup ## init (from the local mirror, or the registry with TOOLCHAIN=r
 	  $(TF) -chdir=$$root validate -no-color; \
 	done
 
-# The module tests run alongside the Python tests (their output printed after pytest's): the
-# end-to-end workers spend minutes waiting on the provider, which the module tests fill.
-test: lint validate ## Everything: lint, validate, module tests, Python tests (they start and stop their own local AWS)
-	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; modules=0; python=0; \
-	  echo "test: module tests alongside the Python tests (their output after pytest's)"; \
-	  $(MAKE) --no-print-directory test-module >"$$log" 2>&1 & module_job=$$!; \
-	  $(MAKE) --no-print-directory test-python || python=$$?; \
-	  wait $$module_job || modules=$$?; \
-	  cat "$$log"; \
-	  if (( python )); then exit $$python; fi; exit $$modules
+test: lint validate test-module test-python ## Everything: lint, validate, module tests, Python tests (they start and stop their own local AWS)
 
 # The test files run at the same time (each in its own process, output shown file by file as each ends):
 # a run is mostly the CLI and the provider starting, so they overlap well even on 2 cores.
