@@ -55,7 +55,9 @@ class Budget:
 
     def before_step(self, ledger: CostLedger, step: str) -> None:
         """Call right before a Bedrock step: BudgetExceededError when a limit is reached."""
-        tokens, usd = self._spent(ledger)
+        self._stop_if_reached(ledger, step, *self._spent(ledger))
+
+    def _stop_if_reached(self, ledger: CostLedger, step: str, tokens: int, usd: float) -> None:
         reached = []
         if self.tokens is not None and tokens >= self.tokens:
             reached.append(f"{tokens:,} tokens spent, limit {self.tokens:,}")
@@ -67,13 +69,13 @@ class Budget:
     def before_video_job(self, ledger: CostLedger, step: str, model_id: str, duration_seconds: int) -> None:
         """Call before starting a video job, whose cost is known in advance: BudgetExceededError when the
         limit is reached or the job would take the spending past it."""
-        self.before_step(ledger, step)
+        tokens, spent = self._spent(ledger)
+        self._stop_if_reached(ledger, step, tokens, spent)
         if self.usd is None:
             return
         price = _price(self.prices, model_id)
         if price.per_video_second is None:
             raise _unpriced(model_id, "per_video_second")
-        _, spent = self._spent(ledger)
         job = duration_seconds * price.per_video_second
         if spent + job > self.usd:
             reason = (
