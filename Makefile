@@ -170,7 +170,17 @@ validate: setup ## init (from the local mirror, or the registry with TOOLCHAIN=r
 	  $(TF) -chdir=$$root validate -no-color; \
 	done
 
-test: lint validate test-module test-python ## Everything: lint, validate, module tests, Python tests (they start and stop their own local AWS)
+# The module tests run alongside the Python tests, at a low CPU priority (nice), their output printed after
+# pytest's: they take the CPU the end-to-end workers leave idle while they wait on the provider, and give
+# it back whenever those need it, so the Python tests' critical path is not slowed.
+test: lint validate ## Everything: lint, validate, module tests, Python tests (they start and stop their own local AWS)
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; modules=0; python=0; \
+	  echo "test: module tests alongside the Python tests, at low priority (their output after pytest's)"; \
+	  nice -n 15 $(MAKE) --no-print-directory test-module >"$$log" 2>&1 & module_job=$$!; \
+	  $(MAKE) --no-print-directory test-python || python=$$?; \
+	  wait $$module_job || modules=$$?; \
+	  cat "$$log"; \
+	  if (( python )); then exit $$python; fi; exit $$modules
 
 # The test files run at the same time (each in its own process, output shown file by file as each ends):
 # a run is mostly the CLI and the provider starting, so they overlap well even on 2 cores.

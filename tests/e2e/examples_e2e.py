@@ -207,9 +207,9 @@ def test_a_crash_mid_run_resumes_without_repeating_finished_steps(deployed, loca
 
         status, outcome = invoke(name, local_aws)
     finally:
+        # Not applied again without the fault (an apply costs a minute of provider waits): each example
+        # file runs this test just before its destroy tests or a test that applies anew.
         fault.unlink()
-        restored = make("apply", name, local_aws)  # the function without the fault again
-    assert restored.returncode == 0, restored.stderr[-3000:]
 
     assert status == 0, outcome
     assert (tmp_path / f"crashed-before-{example.crash_before}").exists(), "the fault never fired"

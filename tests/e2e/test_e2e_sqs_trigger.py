@@ -16,9 +16,6 @@ deployed = e2e.deployed_fixture("sqs-trigger")
 test_a_second_plan_shows_no_changes = e2e.test_a_second_plan_shows_no_changes
 test_invoke_reaches_succeeded_with_every_operation = e2e.test_invoke_reaches_succeeded_with_every_operation
 test_an_invalid_payload_fails_naming_the_field = e2e.test_an_invalid_payload_fails_naming_the_field
-test_a_crash_mid_run_resumes_without_repeating_finished_steps = (
-    e2e.test_a_crash_mid_run_resumes_without_repeating_finished_steps
-)
 
 
 def test_a_queued_message_starts_an_execution(deployed, local_aws):
@@ -347,6 +344,12 @@ def test_without_delete_message_a_started_message_stays_in_the_queue(deployed, l
     assert all("sqs:DeleteMessage" in m for m in logged), logged
     assert len(started(lam, example, outputs["version"], message)) == 1
     assert queued(sqs, dead_letters) == dead_before, "deleted by the mapping, not moved to the dead-letter queue"
+
+
+# Last before the destroy tests: it leaves the function with the crash plugin (fired once).
+test_a_crash_mid_run_resumes_without_repeating_finished_steps = (
+    e2e.test_a_crash_mid_run_resumes_without_repeating_finished_steps
+)
 
 
 # Last: it destroys the example.

@@ -36,9 +36,6 @@ def test_the_video_is_made_across_regions_and_really_in_s3(deployed, local_aws):
 
 
 test_an_invalid_payload_fails_naming_the_field = e2e.test_an_invalid_payload_fails_naming_the_field
-test_a_crash_mid_run_resumes_without_repeating_finished_steps = (
-    e2e.test_a_crash_mid_run_resumes_without_repeating_finished_steps
-)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +73,12 @@ def test_the_function_role_may_write_only_under_its_prefix_and_call_only_its_mod
         e2e.assert_access_denied(lambda: s3.put_object(Bucket=bucket, Key="elsewhere/refused.txt", Body=b"outside"))
         assert bedrock.start_async_invoke(**{**job, "modelId": environment["BEDROCK_MODEL_ID"]})["invocationArn"]
         e2e.assert_access_denied(lambda: bedrock.start_async_invoke(**job))
+
+
+# Last before the destroy tests: it leaves the function with the crash plugin (fired once).
+test_a_crash_mid_run_resumes_without_repeating_finished_steps = (
+    e2e.test_a_crash_mid_run_resumes_without_repeating_finished_steps
+)
 
 
 # Last: it destroys the example.
