@@ -21,13 +21,13 @@ _EXPORTS = {
     "BedrockRun": "workflow",
     "WorkflowConfig": "workflow",
     "bedrock_workflow": "workflow",
-    "converse_step": "converse_step",
-    "ModelReply": "converse_step",
-    "DEFAULT_MAX_TOKENS": "converse_step",
-    "async_job": "async_job",
-    "AsyncJobResult": "async_job",
-    "AsyncJobSteps": "async_job",
-    "VideoBilling": "async_job",
+    "converse_step": "converse",
+    "ModelReply": "converse",
+    "DEFAULT_MAX_TOKENS": "converse",
+    "async_job": "async_invoke",
+    "AsyncJobResult": "async_invoke",
+    "AsyncJobSteps": "async_invoke",
+    "VideoBilling": "async_invoke",
     "PollSchedule": "video_polling",
     "await_review": "review",
     "ReviewSettings": "review",
@@ -60,16 +60,16 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from durable_bedrock.async_job import (
+    from durable_bedrock.async_invoke import (
         AsyncJobResult as AsyncJobResult,
     )
-    from durable_bedrock.async_job import (
+    from durable_bedrock.async_invoke import (
         AsyncJobSteps as AsyncJobSteps,
     )
-    from durable_bedrock.async_job import (
+    from durable_bedrock.async_invoke import (
         VideoBilling as VideoBilling,
     )
-    from durable_bedrock.async_job import (
+    from durable_bedrock.async_invoke import (
         async_job as async_job,
     )
     from durable_bedrock.budget import (
@@ -78,13 +78,13 @@ if TYPE_CHECKING:
     from durable_bedrock.budget import (
         budget_from_env as budget_from_env,
     )
-    from durable_bedrock.converse_step import (
+    from durable_bedrock.converse import (
         DEFAULT_MAX_TOKENS as DEFAULT_MAX_TOKENS,
     )
-    from durable_bedrock.converse_step import (
+    from durable_bedrock.converse import (
         ModelReply as ModelReply,
     )
-    from durable_bedrock.converse_step import (
+    from durable_bedrock.converse import (
         converse_step as converse_step,
     )
     from durable_bedrock.errors import (

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from durable_bedrock.budget import Budget, budget_for
-from durable_bedrock.converse_step import DEFAULT_MAX_TOKENS
+from durable_bedrock.converse import DEFAULT_MAX_TOKENS
 from durable_bedrock.errors import ConfigurationError
 from durable_bedrock.pricing import Prices
 from durable_bedrock.prompts import RULES, PromptTemplates, TemplateName, template_problem

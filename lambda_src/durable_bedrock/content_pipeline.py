@@ -20,7 +20,7 @@ import os
 from typing import Any, NotRequired, TypedDict
 
 from durable_bedrock.config import ContentSettings
-from durable_bedrock.converse_step import ModelReply
+from durable_bedrock.converse import ModelReply
 from durable_bedrock.inputs import ContentRequest, parse_content_request
 from durable_bedrock.models import DEFAULT_NAME, Models
 from durable_bedrock.review import ReviewRecord

@@ -10,7 +10,7 @@ fraction of the time waited apart, the last at POLL_DEADLINE_SECONDS
 (video_polling.py); between checks the function is suspended and costs
 nothing. build-result returns the video that is really in S3.
 Written on the library's public API: bedrock_workflow and BedrockRun.async_job
-(async_job.py), the video's model input from its family's adapter (video_models.py).
+(async_invoke.py), the video's model input from its family's adapter (video_models.py).
 Handler: durable_bedrock.video_generation.handler.
 """
 
@@ -20,7 +20,7 @@ import functools
 import os
 from typing import Any, TypedDict
 
-from durable_bedrock.async_job import AsyncJobSteps, VideoBilling
+from durable_bedrock.async_invoke import AsyncJobSteps, VideoBilling
 from durable_bedrock.config import VideoSettings
 from durable_bedrock.errors import (
     AsyncJobFailedError,

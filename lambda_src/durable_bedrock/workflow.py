@@ -26,10 +26,10 @@ from typing import Any, TypedDict, TypeVar, overload
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 
-from durable_bedrock.async_job import AsyncJobResult, AsyncJobSteps, VideoBilling, async_job
+from durable_bedrock.async_invoke import AsyncJobResult, AsyncJobSteps, VideoBilling, async_job
 from durable_bedrock.budget import Budget, budget_for
 from durable_bedrock.config import bedrock_region, max_tokens, review_page_url, review_settings, review_topic_arn
-from durable_bedrock.converse_step import DEFAULT_MAX_TOKENS, ModelReply, converse_step
+from durable_bedrock.converse import DEFAULT_MAX_TOKENS, ModelReply, converse_step
 from durable_bedrock.errors import ConfigurationError
 from durable_bedrock.inputs import json_object
 from durable_bedrock.ledger import CostLedger, CostSection, Spent
@@ -118,7 +118,7 @@ class BedrockRun:
     def converse(
         self, name: str, prompt: str, *, model: str, system: str | None = None, max_tokens: int | None = None
     ) -> ModelReply:
-        """One Converse call to the model named `model`, in the durable step `name` (converse_step.py)."""
+        """One Converse call to the model named `model`, in the durable step `name` (converse.py)."""
         return converse_step(
             self._context,
             name,
@@ -146,7 +146,7 @@ class BedrockRun:
         steps: AsyncJobSteps | None = None,
     ) -> AsyncJobResult:
         """One asynchronous Bedrock job on the model named `model`, started once, polled on `schedule`;
-        returns the object it wrote (async_job.py)."""
+        returns the object it wrote (async_invoke.py)."""
         return async_job(
             self._context,
             name,
