@@ -51,7 +51,8 @@ def converse_step(
     """Sends `prompt` to `model_id` in the durable step `name` and returns the reply.
 
     region: where Bedrock is called (None: the function's own). ledger: records the call's usage.
-    budget: checked against `ledger` before the step (BudgetExceededError: not started)."""
+    budget: checked against `ledger` before the step (BudgetExceededError: not started); without a ledger
+    it sees nothing spent, so pass both (BedrockRun.converse does)."""
     if budget is not None:
         budget.before_step(ledger or CostLedger(), name)
 
