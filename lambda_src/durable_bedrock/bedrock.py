@@ -21,7 +21,11 @@ from durable_bedrock.model_access import explained_model_access
 
 if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement); not bundled
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
-    from mypy_boto3_bedrock_runtime.type_defs import AsyncInvokeS3OutputDataConfigTypeDef, ConverseResponseTypeDef
+    from mypy_boto3_bedrock_runtime.type_defs import (
+        AsyncInvokeS3OutputDataConfigTypeDef,
+        ConverseRequestTypeDef,
+        ConverseResponseTypeDef,
+    )
 
 # Long enough for a maximal Converse reply; the function timeout must exceed it.
 READ_TIMEOUT_SECONDS = 300
@@ -51,15 +55,18 @@ class Reply:
     stop_reason: str
 
 
-def converse(model_id: str, system: str, prompt: str, max_tokens: int, region: str | None = None) -> Reply:
-    """One Converse call: works for any text model Bedrock serves (Claude, Nova, Llama, ...)."""
+def converse(model_id: str, system: str | None, prompt: str, max_tokens: int, region: str | None = None) -> Reply:
+    """One Converse call: works for any text model Bedrock serves (Claude, Nova, Llama, ...).
+    system None: no system prompt (Converse's `system` is optional in the botocore bedrock-runtime model)."""
     with explained_model_access(model_id, region):
-        response = runtime_client(region).converse(
-            modelId=model_id,
-            system=[{"text": system}],
-            messages=[{"role": "user", "content": [{"text": prompt}]}],
-            inferenceConfig={"maxTokens": max_tokens},
-        )
+        request: ConverseRequestTypeDef = {
+            "modelId": model_id,
+            "messages": [{"role": "user", "content": [{"text": prompt}]}],
+            "inferenceConfig": {"maxTokens": max_tokens},
+        }
+        if system is not None:
+            request["system"] = [{"text": system}]
+        response = runtime_client(region).converse(**request)
     blocks = response["output"]["message"]["content"]
     return Reply(
         text="".join(block["text"] for block in blocks if "text" in block),

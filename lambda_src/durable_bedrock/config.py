@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from durable_bedrock.budget import Budget, budget_for
+from durable_bedrock.converse import DEFAULT_MAX_TOKENS
 from durable_bedrock.errors import ConfigurationError
 from durable_bedrock.pricing import Prices
 from durable_bedrock.prompts import RULES, PromptTemplates, TemplateName, template_problem
@@ -92,9 +93,14 @@ def _optional(env: Mapping[str, str], name: str, pattern: re.Pattern[str], expec
     return value
 
 
-def _bedrock_region(env: Mapping[str, str]) -> str | None:
+def bedrock_region(env: Mapping[str, str]) -> str | None:
     """The region Bedrock is called in; None: the function's own (AWS_REGION)."""
     return _optional(env, "BEDROCK_REGION", _REGION, "an AWS region name such as us-west-2")
+
+
+def max_tokens(env: Mapping[str, str]) -> int:
+    """MAX_TOKENS: the longest reply a Converse step asks for (unset: DEFAULT_MAX_TOKENS)."""
+    return _integer(env, "MAX_TOKENS", DEFAULT_MAX_TOKENS, 1, MAX_TOKENS_LIMIT)
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
@@ -105,7 +111,7 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
     return value
 
 
-def _review_settings(env: Mapping[str, str]) -> ReviewSettings:
+def review_settings(env: Mapping[str, str]) -> ReviewSettings:
     """REVIEW_MODE (timer: a fixed wait of REVIEW_WAIT_SECONDS; callback: a reviewer's
     decision, at most REVIEW_TIMEOUT_SECONDS, after which REVIEW_TIMEOUT_MEANS proceed or fail)."""
     mode: ReviewMode = "callback" if _choice(env, "REVIEW_MODE", "timer", REVIEW_MODES) == "callback" else "timer"
@@ -121,7 +127,7 @@ def _review_settings(env: Mapping[str, str]) -> ReviewSettings:
     )
 
 
-def _review_topic_arn(env: Mapping[str, str]) -> str | None:
+def review_topic_arn(env: Mapping[str, str]) -> str | None:
     """REVIEW_TOPIC_ARN: the SNS topic a waiting review is announced on; None: the log only."""
     return _optional(
         env,
@@ -131,7 +137,7 @@ def _review_topic_arn(env: Mapping[str, str]) -> str | None:
     )
 
 
-def _review_page_url(env: Mapping[str, str]) -> str | None:
+def review_page_url(env: Mapping[str, str]) -> str | None:
     """REVIEW_PAGE_URL: the review page a notification links to; None: no link."""
     return _optional(
         env,
@@ -185,12 +191,12 @@ class ContentSettings:
     def from_env(cls, env: Mapping[str, str]) -> ContentSettings:
         model_id, prices = _model_id(env, DEFAULT_TEXT_MODEL_ID), Prices.from_env(env)
         return cls(
-            bedrock_region=_bedrock_region(env),
+            bedrock_region=bedrock_region(env),
             model_id=model_id,
-            review=_review_settings(env),
-            max_tokens=_integer(env, "MAX_TOKENS", 2048, 1, MAX_TOKENS_LIMIT),
-            review_topic_arn=_review_topic_arn(env),
-            review_page_url=_review_page_url(env),
+            review=review_settings(env),
+            max_tokens=max_tokens(env),
+            review_topic_arn=review_topic_arn(env),
+            review_page_url=review_page_url(env),
             prices=prices,
             prompts=_prompts(env),
             budget=budget_for(env, prices, [model_id], "text"),
@@ -226,7 +232,7 @@ class VideoSettings:
             poll_first_wait_seconds=_optional_integer(env, "POLL_FIRST_WAIT_SECONDS", 1, MAX_EXECUTION_SECONDS),
             poll_wait_percent=_integer(env, "POLL_WAIT_PERCENT", 15, 1, 100),
             poll_max_seconds=_integer(env, "POLL_MAX_SECONDS", 300, MIN_WAIT_SECONDS, 3600),
-            bedrock_region=_bedrock_region(env),
+            bedrock_region=bedrock_region(env),
             output_kms_key_id=_optional(env, "OUTPUT_KMS_KEY_ID", _KMS_KEY, "a KMS key ARN"),
             prices=prices,
             budget=_video_budget(env, prices, model_id),

@@ -8,45 +8,31 @@ rejection ends the run, SUCCEEDED, with the outline and the reason but no
 draft (a rejection is an editorial outcome, not an error: a FAILED execution
 would raise failure alarms and send SQS-started runs to the dead-letter queue).
 
-After a resume, finished steps return their checkpointed replies: Bedrock is called once per step, however often the
-function is re-invoked. Handler: durable_bedrock.content_pipeline.handler.
+Written on the library's public API (workflow.py: bedrock_workflow, BedrockRun): its first user. After a resume,
+finished steps return their checkpointed replies: Bedrock is called once per step, however often the function is
+re-invoked. Handler: durable_bedrock.content_pipeline.handler.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import os
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
-from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution, durable_step
-
-from durable_bedrock import bedrock
-from durable_bedrock.checkpoint import ensure_fits_checkpoint
 from durable_bedrock.config import ContentSettings
-from durable_bedrock.errors import ConfigurationError
+from durable_bedrock.converse import ModelReply
 from durable_bedrock.inputs import ContentRequest, parse_content_request
-from durable_bedrock.ledger import CostLedger, CostSection, ModelUsage
-from durable_bedrock.metrics import metrics_when_failing, succeeded_with_metrics
-from durable_bedrock.retry_policy import BEDROCK_STEP
-from durable_bedrock.review import Notifier, ReviewRecord, await_review, log_review_request
-from durable_bedrock.review_sns import SnsReviewNotifier
+from durable_bedrock.models import DEFAULT_NAME, Models
+from durable_bedrock.review import ReviewRecord
+from durable_bedrock.workflow import BedrockRun, WorkflowConfig, bedrock_workflow, notifier_for
 
 SYSTEM_PROMPT = (
     "You are a precise technical writer. Answer with the requested text only: no preamble, no closing remarks."
 )
 
 
-class ModelReply(TypedDict):
-    """One step's result: the model's reply and what Bedrock reported for it (plain JSON)."""
-
-    text: str
-    usage: ModelUsage
-    stop_reason: str
-
-
 class ContentResult(TypedDict):
-    """The execution's result. A rejected outline has no draft and no summary."""
+    """The execution's result (bedrock_workflow adds `cost`). A rejected outline has no draft and no summary."""
 
     topic: str
     outline: str
@@ -55,7 +41,6 @@ class ContentResult(TypedDict):
     summary: NotRequired[str]
     model_id: str
     truncated_steps: list[str]
-    cost: CostSection  # tokens per call and in total, durable operations, USD estimate (ledger.py)
 
 
 @functools.cache
@@ -64,75 +49,45 @@ def settings() -> ContentSettings:
     return ContentSettings.from_env(os.environ)  # noqa: TID251 configuration, fixed per version
 
 
-@durable_step
-def ask_model(step: StepContext, step_name: str, prompt: str, config: ContentSettings) -> ModelReply:
-    """A step body that sends one prompt to the model and returns the reply
-    with what Bedrock reported (plain JSON, checked against the checkpoint limit).
-    Through durable_step, ask_model(step_name, prompt, config) gives the function context.step runs."""
-    reply = bedrock.converse(config.model_id, SYSTEM_PROMPT, prompt, config.max_tokens, config.bedrock_region)
-    step.logger.info(
-        "model replied",
-        extra={
-            "step": step_name,
-            "model_id": config.model_id,
-            "input_tokens": reply.usage["input_tokens"],
-            "output_tokens": reply.usage["output_tokens"],
-            "reply_chars": len(reply.text),
-            "stop_reason": reply.stop_reason,
-        },
-    )
-    result: ModelReply = {"text": reply.text, "usage": reply.usage, "stop_reason": reply.stop_reason}
-    return ensure_fits_checkpoint(result, step_name)
-
-
-@durable_execution
-def handler(event: object, context: DurableContext) -> ContentResult:
+def workflow_config() -> WorkflowConfig:
+    """The pipeline's settings as the library takes them (from the cached settings, each invocation): its one
+    model is the model named "default"."""
     config = settings()
-    ledger = CostLedger()
-    # One set of metrics per execution (metrics.py): on success below, on a failure here.
-    with metrics_when_failing(context, lambda: ledger.section(context, config.prices)):
-        return run_pipeline(event, context, config, ledger)
+    return WorkflowConfig(
+        models=Models({DEFAULT_NAME: config.model_id}),
+        prices=config.prices,
+        budget=config.budget,
+        review=config.review,
+        notifier=notifier_for(config.review_topic_arn, config.review_page_url),
+        region=config.bedrock_region,
+        max_tokens=config.max_tokens,
+    )
 
 
-def run_pipeline(event: object, context: DurableContext, config: ContentSettings, ledger: CostLedger) -> ContentResult:
+@bedrock_workflow(config=workflow_config)
+def handler(event: dict[str, Any], run: BedrockRun) -> ContentResult:
     request = parse_content_request(event)
-    context.logger.info("content pipeline started", extra={"model_id": config.model_id})
+    run.context.logger.info("content pipeline started", extra={"model_id": run.model(DEFAULT_NAME)})
+    prompts = settings().prompts
 
     def ask(step_name: str, prompt: str) -> ModelReply:
-        """One Bedrock step; its checkpointed usage goes into the ledger (once, however often it replays).
-        Not started once the budget is reached (BudgetExceededError ends the execution FAILED)."""
-        config.budget.before_step(ledger, step_name)
-        reply = context.step(ask_model(step_name, prompt, config), name=step_name, config=BEDROCK_STEP)
-        ledger.model_call(step_name, config.model_id, reply["usage"])
-        return reply
+        return run.converse(step_name, prompt, model=DEFAULT_NAME, system=SYSTEM_PROMPT)
 
-    prompts = config.prompts
     outline = ask("generate-outline", prompts.outline_prompt(request.topic))
-    review = await_review(
-        context, title=request.topic, text=outline["text"], settings=config.review, notify=review_notifier(config)
-    )
+    review = run.review(request.topic, outline["text"], name="editorial-review")
     if review["decision"] == "rejected":
-        return _result(request, outline, review, config, succeeded_with_metrics(context, ledger, config.prices))
+        return _result(request, outline, review, run)
 
     draft = ask("expand-draft", prompts.draft_prompt(request.topic, outline["text"], review["feedback"]))
     summary = ask("summarize", prompts.summary_prompt(request.topic, outline["text"], draft["text"]))
-    cost = succeeded_with_metrics(context, ledger, config.prices)
-    return _result(request, outline, review, config, cost, draft, summary)
-
-
-def review_notifier(config: ContentSettings) -> Notifier:
-    """How a reviewer learns of a waiting review: the SNS topic when one is configured, else the log."""
-    if config.review_topic_arn:
-        return SnsReviewNotifier(config.review_topic_arn, config.review_page_url)
-    return log_review_request
+    return _result(request, outline, review, run, draft, summary)
 
 
 def _result(
     request: ContentRequest,
     outline: ModelReply,
     review: ReviewRecord,
-    config: ContentSettings,
-    cost: CostSection,
+    run: BedrockRun,
     draft: ModelReply | None = None,
     summary: ModelReply | None = None,
 ) -> ContentResult:
@@ -145,9 +100,8 @@ def _result(
             "topic": request.topic,
             "outline": outline["text"],
             "review": review,
-            "model_id": config.model_id,
+            "model_id": run.model(DEFAULT_NAME),
             "truncated_steps": truncated,
-            "cost": cost,
         }
     return {
         "topic": request.topic,
@@ -155,16 +109,6 @@ def _result(
         "review": review,
         "draft": draft["text"],
         "summary": summary["text"],
-        "model_id": config.model_id,
+        "model_id": run.model(DEFAULT_NAME),
         "truncated_steps": truncated,
-        "cost": cost,
     }
-
-
-# Validate the configuration once per cold start, so a misconfigured function
-# says so in its log at once; the handler raises the same error into the
-# execution, which then fails with it.
-try:
-    settings()
-except ConfigurationError as error:
-    logging.getLogger(__name__).error("invalid configuration: %s", error)

@@ -21,11 +21,23 @@ class CheckpointTooLargeError(ValueError):
     """A step result would not fit in a durable checkpoint."""
 
 
-class VideoGenerationFailedError(RuntimeError):
-    """Bedrock reported the asynchronous invocation as Failed."""
+class AsyncJobFailedError(RuntimeError):
+    """Bedrock reported an asynchronous invocation as Failed."""
 
 
-class VideoGenerationTimeoutError(TimeoutError):
+class AsyncJobTimeoutError(TimeoutError):
+    """An asynchronous job was not done before its polling deadline."""
+
+
+class AsyncOutputMissingError(RuntimeError):
+    """Bedrock reported an asynchronous job Completed but its output folder holds no output."""
+
+
+class VideoGenerationFailedError(AsyncJobFailedError):
+    """Bedrock reported the video job as Failed."""
+
+
+class VideoGenerationTimeoutError(AsyncJobTimeoutError):
     """The video was not ready before the polling deadline."""
 
 
@@ -33,7 +45,7 @@ class ModelAccessError(PermissionError):
     """Bedrock refused the model for a reason the account owner must fix (see model_access.py)."""
 
 
-class VideoMissingError(RuntimeError):
+class VideoMissingError(AsyncOutputMissingError):
     """Bedrock reported the video job Completed but no video is in its output folder."""
 
 

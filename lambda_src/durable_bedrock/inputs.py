@@ -1,4 +1,5 @@
-"""Validation of execution input payloads.
+"""Validation of execution input payloads: accept_only, require_text and optional_integer for any workflow, and
+the built-in workflows' requests.
 
 Runs at the top of each handler, before any step: the input is part of the
 execution, so the check is deterministic on every replay, and a bad input
@@ -9,23 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from durable_bedrock.errors import InputError
 
 MAX_TOPIC_CHARS = 500
 
 
-def _payload(event: object, allowed: set[str]) -> Mapping[str, object]:
-    """The payload as a JSON object; `event` is whatever JSON the execution was started with."""
+def json_object(event: object) -> dict[str, Any]:
+    """The payload, when it is a JSON object; `event` is whatever JSON the execution was started with."""
     if not isinstance(event, dict):
         raise InputError("(payload)", f"must be a JSON object, got {type(event).__name__}")
+    return event
+
+
+def accept_only(event: object, allowed: set[str]) -> Mapping[str, object]:
+    """The payload as a JSON object with no field outside `allowed`. InputError (never retried) names the
+    first field that is not allowed."""
+    event = json_object(event)
     unknown = sorted(set(event) - allowed)
     if unknown:
         raise InputError(unknown[0], f"is not accepted; allowed fields are {sorted(allowed)}")
     return event
 
 
-def required_text(event: Mapping[str, object], field: str, max_chars: int | None = None) -> str:
+def require_text(event: Mapping[str, object], field: str, max_chars: int | None = None) -> str:
+    """The field's text, stripped: InputError unless it is a non-empty string of at most max_chars."""
     value = event.get(field)
     if value is None:
         raise InputError(field, "is required")
@@ -39,6 +49,7 @@ def required_text(event: Mapping[str, object], field: str, max_chars: int | None
 
 
 def optional_integer(event: Mapping[str, object], field: str) -> int | None:
+    """The field's whole number, or None when absent: InputError for anything else (true is not a number)."""
     value = event.get(field)
     if value is None:
         return None
@@ -54,8 +65,8 @@ class ContentRequest:
 
 
 def parse_content_request(event: object) -> ContentRequest:
-    payload = _payload(event, {"topic"})
-    return ContentRequest(topic=required_text(payload, "topic", MAX_TOPIC_CHARS))
+    payload = accept_only(event, {"topic"})
+    return ContentRequest(topic=require_text(payload, "topic", MAX_TOPIC_CHARS))
 
 
 @dataclass(frozen=True)
@@ -67,9 +78,9 @@ class VideoRequest:
 
 def parse_video_request(event: object) -> VideoRequest:
     """Shape and types only; the configured model checks the values (video_models.py)."""
-    payload = _payload(event, {"prompt", "duration_seconds", "seed"})
+    payload = accept_only(event, {"prompt", "duration_seconds", "seed"})
     return VideoRequest(
-        prompt=required_text(payload, "prompt"),
+        prompt=require_text(payload, "prompt"),
         duration_seconds=optional_integer(payload, "duration_seconds"),
         seed=optional_integer(payload, "seed"),
     )

@@ -31,6 +31,7 @@ own (they are records in the log); `contexts` shows how many.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import TYPE_CHECKING, TypedDict
@@ -129,22 +130,68 @@ def tokens_of(call: ModelUsage) -> dict[str, int]:
     }
 
 
-class CostLedger:
-    """What one execution used, recorded from checkpointed results while the handler (re)plays."""
+class Spent(TypedDict):
+    """A ledger's entries as plain JSON: what a child context carries back in its checkpointed result."""
 
-    def __init__(self) -> None:
-        self.model_calls: list[ModelCall] = []
-        self.video_jobs: list[VideoJob] = []
+    model_calls: list[ModelCall]
+    video_jobs: list[VideoJob]
+
+
+class CostLedger:
+    """What one execution used, recorded from checkpointed results while the handler (re)plays.
+
+    Safe to record into from several threads (map items run in threads of their own). A forked ledger
+    (fork) sees what was spent before the fork, records its own entries apart (spent), and its parent
+    takes them in (absorb) once the child context returns: a completed child context is not re-run on
+    replay (SDK 3.0.0 operation/child.py: a SUCCEEDED context returns its checkpointed result), so its
+    entries must travel in that result to be counted again on every replay."""
+
+    def __init__(self, spent_before: Spent | None = None) -> None:
+        self._lock = threading.Lock()
+        self._before: Spent = spent_before or {"model_calls": [], "video_jobs": []}
+        self._own: Spent = {"model_calls": [], "video_jobs": []}
+
+    @property
+    def model_calls(self) -> list[ModelCall]:
+        """Every Bedrock call, those before the fork first (a copy)."""
+        with self._lock:
+            return [*self._before["model_calls"], *self._own["model_calls"]]
+
+    @property
+    def video_jobs(self) -> list[VideoJob]:
+        with self._lock:
+            return [*self._before["video_jobs"], *self._own["video_jobs"]]
 
     def model_call(self, step: str, model_id: str, usage: ModelUsage) -> None:
         """Records a Bedrock call: pass the usage from the step's returned (checkpointed) result."""
-        self.model_calls.append({"step": step, "model_id": model_id, **usage})
+        with self._lock:
+            self._own["model_calls"].append({"step": step, "model_id": model_id, **usage})
 
     def video_job(self, step: str, model_id: str, duration_seconds: int, resolution: str) -> None:
         """Records an asynchronous video job: what Bedrock bills it by."""
-        self.video_jobs.append(
-            {"step": step, "model_id": model_id, "duration_seconds": duration_seconds, "resolution": resolution}
-        )
+        job: VideoJob = {
+            "step": step,
+            "model_id": model_id,
+            "duration_seconds": duration_seconds,
+            "resolution": resolution,
+        }
+        with self._lock:
+            self._own["video_jobs"].append(job)
+
+    def fork(self) -> CostLedger:
+        """A ledger for a child context: it counts everything spent so far, and records apart."""
+        return CostLedger({"model_calls": self.model_calls, "video_jobs": self.video_jobs})
+
+    def spent(self) -> Spent:
+        """This ledger's own entries (not those before its fork), as plain JSON."""
+        with self._lock:
+            return {"model_calls": list(self._own["model_calls"]), "video_jobs": list(self._own["video_jobs"])}
+
+    def absorb(self, spent: Spent) -> None:
+        """Records a child's entries (its spent()), as returned by the child context."""
+        with self._lock:
+            self._own["model_calls"].extend(spent["model_calls"])
+            self._own["video_jobs"].extend(spent["video_jobs"])
 
     def section(self, context: DurableContext, prices: Prices) -> CostSection:
         """The result's `cost` section; call it last, once every operation has returned."""

@@ -1,4 +1,4 @@
-"""Finds the video an asynchronous job really wrote.
+"""Finds the output an asynchronous job really wrote (the video of a video job).
 
 Only Nova Reel documents its object name (output.mp4 in the job's folder);
 other models may name it otherwise. So the result never guesses: it lists the
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
-from durable_bedrock.errors import VideoMissingError
+from durable_bedrock.errors import AsyncOutputMissingError, VideoMissingError
 
 if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement); not bundled
     from mypy_boto3_s3 import S3Client
@@ -35,16 +35,28 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def find_video(folder_uri: str, region: str | None = None) -> str:
-    """The s3:// URI of the video under folder_uri, or VideoMissingError."""
+def find_output(
+    folder_uri: str, suffix: str = "", preferred_name: str | None = None, region: str | None = None, what: str = "async"
+) -> str:
+    """The s3:// URI of the object under folder_uri whose name ends with `suffix` (preferring
+    `preferred_name`, then the first by key), or AsyncOutputMissingError naming the `what` job."""
     bucket, prefix = split_s3_uri(folder_uri.rstrip("/") + "/")
     keys: list[str] = []
     for page in s3_client(region).get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        keys += [item["Key"] for item in page.get("Contents", []) if item["Key"].endswith(VIDEO_SUFFIX)]
+        keys += [item["Key"] for item in page.get("Contents", []) if item["Key"].endswith(suffix)]
     if not keys:
-        raise VideoMissingError(
-            f"the video job reported Completed, but s3://{bucket}/{prefix} holds no {VIDEO_SUFFIX} file: "
-            "check the bucket's lifecycle rules and that nothing else deletes under that prefix"
+        raise AsyncOutputMissingError(
+            f"the {what} job reported Completed, but s3://{bucket}/{prefix} holds no {suffix or 'object'}"
+            f"{' file' if suffix else ''}: check the bucket's lifecycle rules and that nothing else deletes "
+            "under that prefix"
         )
-    preferred = [key for key in keys if key.rsplit("/", 1)[-1] == PREFERRED_NAME]
+    preferred = [key for key in keys if key.rsplit("/", 1)[-1] == preferred_name]
     return f"s3://{bucket}/{min(preferred or keys)}"
+
+
+def find_video(folder_uri: str, region: str | None = None) -> str:
+    """The s3:// URI of the video under folder_uri, or VideoMissingError."""
+    try:
+        return find_output(folder_uri, VIDEO_SUFFIX, PREFERRED_NAME, region, what="video")
+    except AsyncOutputMissingError as error:
+        raise VideoMissingError(str(error)) from None

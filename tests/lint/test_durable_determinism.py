@@ -48,7 +48,12 @@ def banned_calls(source: str, path: str) -> list[int]:
 
 @pytest.mark.parametrize(
     "path",
-    ["lambda_src/durable_bedrock/content_pipeline.py", "lambda_src/durable_bedrock/video_generation.py"],
+    [
+        "lambda_src/durable_bedrock/content_pipeline.py",
+        "lambda_src/durable_bedrock/video_generation.py",
+        "lambda_src/durable_bedrock/workflow.py",
+        "tests/workflows/user_ticket_workflow.py",  # a workflow written as a user would, on the public API
+    ],
 )
 def test_every_case_is_found_in_a_workflow(path):
     first_case = len(HEADER) + 1
@@ -70,6 +75,7 @@ def test_a_step_body_passes_with_a_justified_noqa():
 
 
 def test_the_packaged_durable_code_keeps_the_rules():
-    for path in sorted((ROOT / "lambda_src" / "durable_bedrock").glob("*.py")):
+    user_workflow = ROOT / "tests" / "workflows" / "user_ticket_workflow.py"
+    for path in [*sorted((ROOT / "lambda_src" / "durable_bedrock").glob("*.py")), user_workflow]:
         relative = str(path.relative_to(ROOT))
         assert banned_calls(path.read_text(), relative) == [], relative

@@ -3,7 +3,7 @@
 import pytest
 
 from bedrock_fake import FakeBedrock, FakeS3
-from durable_bedrock import bedrock, content_pipeline, video_generation, video_output
+from durable_bedrock import bedrock, content_pipeline, video_generation, video_output, workflow
 
 
 @pytest.fixture
@@ -19,6 +19,15 @@ def fake_s3(monkeypatch, fake_bedrock):
     fake = FakeS3(fake_bedrock.videos_written)
     monkeypatch.setattr(video_output, "s3_client", fake.s3_client)
     return fake
+
+
+# Configuration read once per cold start, dropped when a test sets another environment.
+CACHED_SETTINGS = (
+    content_pipeline.settings,
+    video_generation.settings,
+    video_generation.video_model,
+    workflow.config_from_env,
+)
 
 
 @pytest.fixture
@@ -54,9 +63,9 @@ def configure(monkeypatch):
             monkeypatch.delenv(name, raising=False)
         for name, value in variables.items():
             monkeypatch.setenv(name, value)
-        for cached in (content_pipeline.settings, video_generation.settings, video_generation.video_model):
+        for cached in CACHED_SETTINGS:
             cached.cache_clear()
 
     yield _configure
-    for cached in (content_pipeline.settings, video_generation.settings, video_generation.video_model):
+    for cached in CACHED_SETTINGS:
         cached.cache_clear()
