@@ -136,7 +136,7 @@ variable "foundation_model_arns" {
 # ---------------------------------------------------------------------------
 
 variable "review_wait_seconds" {
-  description = "Content pipeline, review.mode = \"timer\": length of the editorial-review wait between outline and draft, in seconds. Waiting costs no compute."
+  description = "Content pipeline (and custom workflows' run.review), review.mode = \"timer\": length of the review wait (the content pipeline's between outline and draft), in seconds. Waiting costs no compute."
   type        = number
   default     = 5
 
@@ -148,7 +148,8 @@ variable "review_wait_seconds" {
 
 variable "review" {
   description = <<-EOT
-    Content pipeline: how the outline is reviewed before the draft is written.
+    Content pipeline: how the outline is reviewed before the draft is written; custom workflows: how
+    run.review (durable_bedrock.workflow) waits for a person's decision.
     mode: "timer" waits review_wait_seconds and goes on (no person involved); "callback" waits for a
     reviewer's decision, sent with the callback id (SendDurableExecutionCallbackSuccess, payload
     {"decision": "approve"|"reject", "feedback"?: "...", "reason"?: "..."}); waiting costs no compute.
@@ -205,8 +206,8 @@ variable "review" {
     error_message = "name must be at most 43 characters with review.page: the page's role <name>-review-page-exec may hold at most 64 characters (IAM); got \"${var.name}\" (${length(var.name)} characters)."
   }
   validation {
-    condition     = var.review.mode != "callback" || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") == "content_pipeline"
-    error_message = "review.mode = \"callback\" applies to the content_pipeline workflow only; got workflow \"${coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom")}\"."
+    condition     = var.review.mode != "callback" || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") != "video_generation"
+    error_message = "review.mode = \"callback\" applies to the content_pipeline workflow and custom workflows (run.review), not to video_generation, which has no review."
   }
   validation {
     condition     = var.review.notification_topic == null || var.review.mode == "callback"

@@ -16,7 +16,7 @@ locals {
       sample_payload   = jsonencode({ prompt = "A paper boat drifting down a rainy city street, cinematic" })
     }
     # The user's code in source_dir: handler and model_id (or models) are theirs (variables.tf requires them),
-    # and its environment holds only the model, the region and the prices the library's ledger reads.
+    # and its environment holds only what the library reads: models, region, review settings, prices, budget.
     custom = {
       handler          = null
       default_model_id = null
@@ -28,6 +28,9 @@ locals {
   workflow_name = coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom")
   workflow      = local.workflows[local.workflow_name]
   content       = local.workflow_name == "content_pipeline"
+  # The workflows that may wait for a review: the content pipeline's editorial review, and custom code's
+  # run.review (durable_bedrock.workflow), which reads the same settings.
+  reviews = local.workflow_name != "video_generation"
 
   model_id = var.model_id != null ? var.model_id : local.workflow.default_model_id
   handler  = var.handler != null ? var.handler : local.workflow.handler
@@ -47,10 +50,10 @@ locals {
     } : {},
     local.content ? { MAX_TOKENS = tostring(var.max_tokens) } : {},
     # Timer mode keeps the environment it always had; callback mode says so and sets its timeout.
-    local.content && var.review.mode == "timer" ? {
+    local.reviews && var.review.mode == "timer" ? {
       REVIEW_WAIT_SECONDS = tostring(var.review_wait_seconds)
     } : {},
-    local.content && var.review.mode == "callback" ? {
+    local.reviews && var.review.mode == "callback" ? {
       REVIEW_MODE            = "callback"
       REVIEW_TIMEOUT_SECONDS = tostring(var.review.timeout_seconds)
       REVIEW_TIMEOUT_MEANS   = var.review.on_timeout

@@ -66,7 +66,7 @@ run "the_sqs_starter_of_a_custom_workflow_is_checked_in_its_package" {
   }
 }
 
-run "a_custom_workflow_says_so_and_gets_only_its_model" {
+run "a_custom_workflow_says_so_and_gets_its_model_and_the_review_settings_only" {
   command = apply
 
   assert {
@@ -75,10 +75,11 @@ run "a_custom_workflow_says_so_and_gets_only_its_model" {
   }
   assert {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
-      BEDROCK_MODEL_ID = "amazon.nova-micro-v1:0"
-      BEDROCK_REGION   = "us-east-1"
+      BEDROCK_MODEL_ID    = "amazon.nova-micro-v1:0"
+      BEDROCK_REGION      = "us-east-1"
+      REVIEW_WAIT_SECONDS = "5"
     })
-    error_message = "a custom workflow gets the model and region only, none of the content pipeline's settings: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
+    error_message = "a custom workflow gets the model, the region and what run.review reads, none of the content pipeline's settings (MAX_TOKENS, prompts): ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
   }
   assert {
     condition = jsondecode(aws_iam_role_policy.bedrock.policy) == {
@@ -177,10 +178,33 @@ run "rejects_workflow_custom_without_source_dir" {
   expect_failures = [var.workflow]
 }
 
-run "rejects_a_review_callback_for_a_custom_workflow" {
+run "a_custom_workflows_review_by_callback_gets_its_settings_topic_and_page" {
   command = plan
   variables {
-    review = { mode = "callback" }
+    review = { mode = "callback", timeout_seconds = 3600, on_timeout = "proceed", page = true, notification_topic = {} }
+  }
+
+  assert {
+    condition = (
+      [for key in ["REVIEW_MODE", "REVIEW_TIMEOUT_SECONDS", "REVIEW_TIMEOUT_MEANS"] : aws_lambda_function.this.environment[0].variables[key]] == ["callback", "3600", "proceed"]
+      && endswith(aws_lambda_function.this.environment[0].variables["REVIEW_TOPIC_ARN"], ":sns:us-east-1:${data.aws_caller_identity.current.account_id}:tiny-review")
+    )
+    error_message = "run.review reads the callback settings and the topic: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
+  }
+  assert {
+    condition     = length(module.review_page) == 1 && length(aws_iam_role_policy.review_notification) == 1
+    error_message = "a custom workflow's review gets the page and may publish to its topic"
+  }
+}
+
+run "rejects_a_review_callback_for_the_video_workflow" {
+  command = plan
+  variables {
+    source_dir = null
+    handler    = null
+    model_id   = null
+    workflow   = "video_generation"
+    review     = { mode = "callback" }
   }
   expect_failures = [var.review]
 }
