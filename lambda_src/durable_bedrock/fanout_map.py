@@ -18,7 +18,7 @@ no further items and the ones it never started are listed, not lost.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -110,6 +110,17 @@ class FanOutConfig:
         data = asdict(self)
         data["results"] = self.results.to_dict() if self.results is not None else None
         return data
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str], **settings: Any) -> FanOutConfig:
+        """The module's fan_out input (fan_out.tf: FAN_OUT_MAX_CONCURRENCY, FAN_OUT_RESULTS_S3_URI) with the
+        code's own settings (operations_per_item, the tolerance, ...); `env` is the environment read once at
+        a cold start (as config.py reads it), never inside a replayed handler."""
+        if "FAN_OUT_MAX_CONCURRENCY" in env:
+            settings.setdefault("max_concurrency", int(env["FAN_OUT_MAX_CONCURRENCY"]))
+        if env.get("FAN_OUT_RESULTS_S3_URI"):
+            settings.setdefault("results", ResultStore.from_s3_uri(env["FAN_OUT_RESULTS_S3_URI"]))
+        return cls(**settings)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FanOutConfig:

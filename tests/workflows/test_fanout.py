@@ -261,3 +261,12 @@ def test_a_child_execution_runs_this_executions_own_version():
             )
 
     assert own_version_arn(Context()) == "arn:aws:lambda:us-east-1:123456789012:function:tickets:7"
+
+
+def test_the_module_inputs_reach_the_config_and_the_code_sets_the_rest():
+    env = {"FAN_OUT_MAX_CONCURRENCY": "16", "FAN_OUT_RESULTS_S3_URI": "s3://team-results/fan-out/"}
+    config = FanOutConfig.from_environment(env, operations_per_item=2, tolerated_failures=3)
+    assert config.max_concurrency == 16 and config.tolerated_failures == 3 and config.operations_per_item == 2
+    assert config.results == ResultStore("team-results", "fan-out/")
+    assert FanOutConfig.from_environment({}) == FanOutConfig()
+    assert FanOutConfig.from_dict(config.to_dict()) == config  # what a child execution is handed
