@@ -27,6 +27,7 @@ from importlib import metadata
 
 from compat_base import CompatError, original, replace, system_profile_routes
 from compat_callbacks import callback_timeouts_of_zero_mean_none
+from compat_chained_invoke import chained_invoke_authorized_as_the_role, chained_invoke_runs_child_execution
 from compat_concurrency import (
     QUEUED,
     NotStarted,
@@ -1180,6 +1181,10 @@ PATCHES = (
     step_retries_in_history_like_aws,
     crashed_invocation_is_retried,
     resume_runs_started_version,
+    # Before resumes_run_concurrently: it wraps this patch's _resume_execution.
+    chained_invoke_runs_child_execution,
+    # After chained_invoke_runs_child_execution: it checks the role before that patch starts the child.
+    chained_invoke_authorized_as_the_role,
     resumes_run_concurrently,
     async_invocations_queue_at_concurrency_limit,
     managed_durable_policy_exists,

@@ -12,7 +12,8 @@ from botocore.config import Config
 FUNCTIONS = Path(__file__).resolve().parent / "functions"
 SDK_DIR = Path(aws_durable_execution_sdk_python.__file__).resolve().parent
 # Test functions that run the project's own code: the packages zipped with them.
-PACKAGES = {"reviewed": [Path(__file__).resolve().parents[3] / "lambda_src" / "durable_bedrock"]}
+LIBRARY = Path(__file__).resolve().parents[3] / "lambda_src" / "durable_bedrock"
+PACKAGES = {"reviewed": [LIBRARY], "fans_out": [LIBRARY]}
 # The AWS managed policy a durable function's role needs (the module attaches it too).
 DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
 # An execution role's trust policy: Lambda (service principal lambda.amazonaws.com) may assume it.
