@@ -48,7 +48,7 @@ from compat_iam_sqs import (
     event_source_mapping_checks_the_role_like_aws,
     event_source_mapping_reads_as_the_function_role,
 )
-from compat_step_retry import step_retries_in_history_like_aws
+from compat_step_retry import pending_steps_ready_in_checkpoint_answers, step_retries_in_history_like_aws
 
 EXPECTED_VERSION = "1.5.33"
 
@@ -1179,6 +1179,7 @@ PATCHES = (
     # After step_retry_counts_attempt (it reads the counted attempt), before resumes_run_concurrently (whose
     # threads run its resume).
     step_retries_in_history_like_aws,
+    pending_steps_ready_in_checkpoint_answers,
     crashed_invocation_is_retried,
     resume_runs_started_version,
     # Before resumes_run_concurrently: it wraps this patch's _resume_execution.

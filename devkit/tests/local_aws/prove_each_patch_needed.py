@@ -71,6 +71,9 @@ COVERING_TESTS = {
         "test_a_callback_needs_its_send_action",
         "test_invoke_by_name_and_qualifier_is_authorized_on_the_alias_it_names",
     ],
+    "pending_steps_ready_in_checkpoint_answers": [
+        "test_a_branch_retried_while_another_runs_resumes_in_the_same_invocation"
+    ],
     "chained_invoke_runs_child_execution": [
         "test_parts_run_as_child_executions_of_the_same_version_none_lost_or_repeated"
     ],
