@@ -24,7 +24,7 @@ from botocore.config import Config
 
 from emulator_functions import client, emulator_pid, package, role
 from fake_bedrock_server import FakeBedrockServer
-from load_faults import Sampler
+from load_faults import Sampler, _history
 from session import local_aws_session
 
 SEED = 20261125
@@ -93,18 +93,6 @@ def _deploy(lam, iam, code: bytes, bedrock_url: str) -> str:
     )
     lam.get_waiter("function_active_v2").wait(FunctionName=FUNCTION)
     return lam.publish_version(FunctionName=FUNCTION)["Version"]
-
-
-def _history(lam, arn: str) -> list[dict]:
-    events, marker = [], None
-    while True:
-        page = lam.get_durable_execution_history(
-            DurableExecutionArn=arn, MaxItems=1000, **({"Marker": marker} if marker else {})
-        )
-        events += page["Events"]
-        marker = page.get("NextMarker")
-        if not marker:
-            return events
 
 
 def _one_size(progress, code: bytes, size: int) -> dict:

@@ -79,6 +79,23 @@ def wait_for_event(lam, arn: str, event_type: str, timeout: float = 30) -> None:
     raise AssertionError(f"no {event_type} in the history of {arn} after {timeout} s")
 
 
+def create_durable_function(lam, name: str, role: str, source: str, env: dict[str, str], timeout: int = 60) -> str:
+    """functions/<source>.py as a durable function with a plain DurableConfig (as boto3 or Terraform send
+    it) and an ExecutionTimeout of `timeout` seconds; returns the version it publishes."""
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role,
+        Handler=f"{source}.handler",
+        Code={"ZipFile": function_zip(source, source)},
+        Timeout=30,
+        Environment={"Variables": env},
+        DurableConfig={"ExecutionTimeout": timeout, "RetentionPeriodInDays": 1},
+    )
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    return lam.publish_version(FunctionName=name)["Version"]
+
+
 def durable_role(iam, name: str) -> str:
     """ARN of a new Lambda execution role with the AWS managed durable execution policy attached."""
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]

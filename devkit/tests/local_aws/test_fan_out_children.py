@@ -11,7 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from durable_api import CLIENT_KWARGS, durable_role, function_zip, history, step_calls, wait_for_status
+from durable_api import CLIENT_KWARGS, create_durable_function, durable_role, history, step_calls, wait_for_status
 from session import local_aws_session
 
 ITEMS = [f"item-{index}" for index in range(10)]  # 4 per execution: parts of 4, 4 and 2 items
@@ -39,18 +39,8 @@ def deploy_fans_out(aws, tmp_path: Path, *, may_invoke_itself: bool) -> tuple[st
         )
     call_log = tmp_path / f"{name}.calls"
     call_log.touch()
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role=role,
-        Handler="fans_out.handler",
-        Code={"ZipFile": function_zip("fans_out", "fans_out")},
-        Timeout=30,
-        Environment={"Variables": {"CALL_LOG": str(call_log)}},
-        DurableConfig={"ExecutionTimeout": 120, "RetentionPeriodInDays": 1},
-    )
-    lam.get_waiter("function_active_v2").wait(FunctionName=name)
-    return name, lam.publish_version(FunctionName=name)["Version"], call_log
+    version = create_durable_function(lam, name, role, "fans_out", {"CALL_LOG": str(call_log)}, timeout=120)
+    return name, version, call_log
 
 
 def start(lam, name: str, version: str) -> str:
