@@ -16,10 +16,11 @@ locals {
   fan_out_statement_candidates = [
     {
       # A chained invoke (context.invoke: a CHAINED_INVOKE update of CheckpointDurableExecution,
-      # ChainedInvokeOptions.FunctionName in the botocore lambda model) is Lambda invoking the target
-      # for this execution, authorized as lambda:InvokeFunction on it. The children run the parent's
-      # own version (fanout_children.own_version_arn), so the grant is this function's qualified ARNs
-      # only: `:*` matches its versions (and alias), never another function or the unqualified one.
+      # ChainedInvokeOptions.FunctionName in the botocore lambda model) has Lambda invoke the target for
+      # the execution; the action for invoking a function is lambda:InvokeFunction (Service Authorization
+      # Reference, AWS Lambda: Invoke). The children run the parent's own version
+      # (fanout_children.own_version_arn), so the grant is this function's qualified ARNs only: `:*`
+      # matches its versions (and alias; IAM has no pattern for numbers only), never another function.
       include = local.fan_out_children
       statement = {
         Sid      = "FanOutChildExecutions"
