@@ -355,6 +355,27 @@ variable "budget" {
   }
 }
 
+variable "fan_out" {
+  description = "Fan-out over many items (lambda_src/durable_bedrock/fanout.py). max_concurrency: items in flight at once (FAN_OUT_MAX_CONCURRENCY). child_executions: above what one execution holds (3,000 durable operations, 100 MB written), the items run in child executions of this function's own version, which needs lambda:InvokeFunction on this function's versions (and nothing else). results_s3_uri: s3://bucket/prefix/ where item results too large for a checkpoint are written (s3:PutObject under that prefix only; FAN_OUT_RESULTS_S3_URI). Null (default): no fan-out permissions."
+  type = object({
+    max_concurrency  = optional(number, 8)
+    child_executions = optional(bool, true)
+    results_s3_uri   = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.fan_out == null || try(var.fan_out.max_concurrency >= 1 && var.fan_out.max_concurrency <= 1000 && floor(var.fan_out.max_concurrency) == var.fan_out.max_concurrency, false)
+    error_message = "fan_out.max_concurrency is the number of items in flight at once, a whole number from 1 to 1000; got ${jsonencode(try(var.fan_out.max_concurrency, null))}."
+  }
+
+  validation {
+    # The bucket name as S3 allows it; the prefix, folders ending in "/" (or empty: the whole bucket).
+    condition     = try(var.fan_out.results_s3_uri, null) == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^/\\s*]+/)*$", var.fan_out.results_s3_uri))
+    error_message = "fan_out.results_s3_uri is s3://<bucket>/<prefix>/ (a valid bucket name, a prefix ending in \"/\", no \"*\"); got ${jsonencode(try(var.fan_out.results_s3_uri, null))}."
+  }
+}
+
 # ---------------------------------------------------------------------------
 # Video generation settings
 # ---------------------------------------------------------------------------

@@ -71,6 +71,8 @@ locals {
     local.budget_environment,
     # prompts.tf: the templates the prompts input sets (the function has the others built in).
     local.content ? local.prompt_environment : {},
+    # fan_out.tf: the fan-out bound and where large item results go.
+    local.fan_out_environment,
   )
   prices_given = length(coalesce(var.prices.bedrock, {})) > 0 || anytrue([for figure in try(values(var.prices.durable), []) : figure != null])
 }

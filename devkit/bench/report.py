@@ -569,6 +569,48 @@ def _cost_findings(rows: list[dict]) -> list[str]:
     return lines
 
 
+def fan_out(data: dict, _: Path) -> list[str]:
+    lines = [
+        "## 9. Fan-out: one execution over 100, 1,000 and 10,000 items",
+        "",
+        f"One execution fans out (durable_bedrock/fanout.py) over N items, one Converse step per item, at most "
+        f"{data['max_concurrency']} items in flight, against a loopback Bedrock that throttles "
+        f"{data['throttle_share']:.0%} of first calls (and a throttled item's next call with the same odds, at "
+        f"most 2 in a row; seeded, {data['seed']}), on a fresh local AWS per size with IAM enforced. Above what one "
+        "execution holds (3,000 durable operations less a reserve: 1,449 items of 2 operations) the items run in "
+        "child executions of the function's own version, one part after the other. Operations per item: distinct "
+        "operation ids in every execution's history over N (the item's context and step; the parent's map, chained "
+        "invokes and child executions included). Lost: items Bedrock never answered; repeated: answered twice. "
+        "Peak RSS: the emulator and its Lambda workers.",
+        "",
+        "| Items | Status | Wall (s) | Executions | Operations per item | Bedrock calls | Items + retries "
+        "| Lost | Repeated | Results in order | Peak RSS (MiB) | Local AWS CPU (s) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in data["sizes"]:
+        result = row.get("result") or {}
+        lines.append(
+            f"| {row['items']} | {row['status']} | {row['wall_seconds']:g} | {row['executions_listed']} | "
+            f"{row['operations_per_item']:g} | {row['bedrock_calls']} | {row['expected_calls_items_x_1_plus_retries']} "
+            f"| {row['items_lost']} | {row['items_repeated']} | {result.get('results_in_order', '?')} | "
+            f"{row['peak_rss_mib']} | {row['local_aws_cpu_seconds']:g} |"
+        )
+    per_item = ", ".join(
+        f"{row['wall_seconds'] / row['items'] * 1000:.0f} ms ({row['items']})" for row in data["sizes"]
+    )
+    lines += [
+        "",
+        f"Wall time per item: {per_item}. It grows with the items one execution holds: local AWS answers every "
+        "checkpoint with the execution's whole operations log (ministack's handle_checkpoint), so the later items of "
+        "an execution go slower than its first (1,000 items: 450 calls in the first 16 s, 250 in the last 15 s); "
+        "the parts cap that at 1,449 items, and 10,000 items take about 7 full parts one after the other. Bedrock "
+        "calls are exactly the items plus "
+        "the throttled calls (each retried by retry_policy.BEDROCK_STEP, none failing an item).",
+        "",
+    ]
+    return lines
+
+
 SECTIONS = {
     "crash_resume": crash_resume,
     "billed_time": billed_time,
@@ -578,6 +620,7 @@ SECTIONS = {
     "sqs_crash": sqs_crash,
     "load_faults": load_faults,
     "run_cost": run_cost,
+    "fan_out": fan_out,
 }
 
 

@@ -1,4 +1,4 @@
-"""`make bench`: runs the eight measures, writes devkit/bench/results/<section>.json and
+"""`make bench`: runs the nine measures, writes devkit/bench/results/<section>.json and
 regenerates devkit/bench/REPORT.md with its plots. Prints progress as it goes.
 
     python devkit/bench/run.py [--only section,...]
@@ -26,6 +26,7 @@ import billed_time  # noqa: E402
 import cold_start  # noqa: E402
 import crash_resume  # noqa: E402
 import deploy_loop  # noqa: E402
+import fan_out  # noqa: E402
 import load_faults  # noqa: E402
 import polling  # noqa: E402
 import report  # noqa: E402
@@ -41,7 +42,7 @@ ON_LOCAL_AWS = {
     "run_cost": run_cost,
 }
 # Sections that start (and restart) a local AWS of their own.
-OWN_LOCAL_AWS = {"sqs_crash": sqs_crash, "load_faults": load_faults}
+OWN_LOCAL_AWS = {"sqs_crash": sqs_crash, "load_faults": load_faults, "fan_out": fan_out}
 
 
 def machine() -> dict:

@@ -106,3 +106,37 @@ def step_retries_in_history_like_aws() -> None:
     replace(lambda_durable, "_apply_update", apply_update_recorded)
     replace(lambda_durable, "_next_expiry", next_expiry_with_pending_steps)
     replace(lambda_durable, "_resume_execution", resume_ready_steps)
+
+
+def pending_steps_ready_in_checkpoint_answers() -> None:
+    """Upstream: a step waiting out its retry delay (PENDING, see
+    step_retries_in_history_like_aws) turns READY only when the execution is
+    resumed by a new invocation. AWS's state is the same whoever reads it: once
+    NextAttemptTimestamp has passed the step is READY in every answer, the
+    CheckpointDurableExecution answer's NewExecutionState included (botocore
+    lambda model: OperationStatus READY, StepDetails.NextAttemptTimestamp). The
+    durable SDK relies on that inside a running invocation: when a map or
+    parallel branch suspends for a retry while other branches still run, it
+    sends an empty checkpoint after the delay ("Its response shows the waits
+    complete, so the wave resumes one round trip after its time",
+    concurrency/executor.py ResumeWave) and resumes the branch if the step is
+    READY. Stock, the answer still shows PENDING: the branch never runs again
+    and the invocation spins until its timeout (a fan-out with a throttled
+    item among running ones never ends). So before each checkpoint is
+    applied, the execution's PENDING steps whose time has come are made READY,
+    as the resume does. Retire when ministack settles due retries on read."""
+    from ministack.services import lambda_durable
+
+    checkpoint = original(lambda_durable, "handle_checkpoint")
+
+    def handle_checkpoint(arn_path: str, body: bytes) -> tuple:
+        rec, error = lambda_durable._require_execution(arn_path)
+        if error is None and rec.get("Status") == "RUNNING":
+            now = lambda_durable._now()
+            for op in rec.get("Operations", []):
+                due = (op.get("StepDetails") or {}).get("NextAttemptTimestamp")
+                if op.get("Type") == "STEP" and op.get("Status") == "PENDING" and due is not None and due <= now:
+                    op["Status"] = "READY"
+        return checkpoint(arn_path, body)
+
+    replace(lambda_durable, "handle_checkpoint", handle_checkpoint)

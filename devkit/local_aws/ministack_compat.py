@@ -27,6 +27,7 @@ from importlib import metadata
 
 from compat_base import CompatError, original, replace, system_profile_routes
 from compat_callbacks import callback_timeouts_of_zero_mean_none
+from compat_chained_invoke import chained_invoke_authorized_as_the_role, chained_invoke_runs_child_execution
 from compat_concurrency import (
     QUEUED,
     NotStarted,
@@ -47,7 +48,7 @@ from compat_iam_sqs import (
     event_source_mapping_checks_the_role_like_aws,
     event_source_mapping_reads_as_the_function_role,
 )
-from compat_step_retry import step_retries_in_history_like_aws
+from compat_step_retry import pending_steps_ready_in_checkpoint_answers, step_retries_in_history_like_aws
 
 EXPECTED_VERSION = "1.5.33"
 
@@ -1178,8 +1179,13 @@ PATCHES = (
     # After step_retry_counts_attempt (it reads the counted attempt), before resumes_run_concurrently (whose
     # threads run its resume).
     step_retries_in_history_like_aws,
+    pending_steps_ready_in_checkpoint_answers,
     crashed_invocation_is_retried,
     resume_runs_started_version,
+    # Before resumes_run_concurrently: it wraps this patch's _resume_execution.
+    chained_invoke_runs_child_execution,
+    # After chained_invoke_runs_child_execution: it checks the role before that patch starts the child.
+    chained_invoke_authorized_as_the_role,
     resumes_run_concurrently,
     async_invocations_queue_at_concurrency_limit,
     managed_durable_policy_exists,

@@ -5,7 +5,7 @@ import uuid
 import boto3
 import pytest
 
-from durable_api import CLIENT_KWARGS, durable_role, function_zip
+from durable_api import CLIENT_KWARGS, create_durable_function, durable_role
 from review_page_deployment import ReviewPage, deploy_review_page
 from session import local_aws_session
 
@@ -32,18 +32,7 @@ def deploy(aws, role_arn, tmp_path):
         name = f"{source.replace('_', '-')}-{uuid.uuid4().hex[:8]}"
         call_log = tmp_path / f"{name}.calls"
         call_log.touch()
-        lam.create_function(
-            FunctionName=name,
-            Runtime="python3.13",
-            Role=role_arn,
-            Handler=f"{source}.handler",
-            Code={"ZipFile": function_zip(source, source)},
-            Timeout=30,
-            Environment={"Variables": {"CALL_LOG": str(call_log), **env}},
-            DurableConfig={"ExecutionTimeout": 60, "RetentionPeriodInDays": 1},
-        )
-        lam.get_waiter("function_active_v2").wait(FunctionName=name)
-        version = lam.publish_version(FunctionName=name)["Version"]
+        version = create_durable_function(lam, name, role_arn, source, {"CALL_LOG": str(call_log), **env})
         return name, version, call_log
 
     return _deploy

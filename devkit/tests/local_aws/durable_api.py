@@ -12,7 +12,8 @@ from botocore.config import Config
 FUNCTIONS = Path(__file__).resolve().parent / "functions"
 SDK_DIR = Path(aws_durable_execution_sdk_python.__file__).resolve().parent
 # Test functions that run the project's own code: the packages zipped with them.
-PACKAGES = {"reviewed": [Path(__file__).resolve().parents[3] / "lambda_src" / "durable_bedrock"]}
+LIBRARY = Path(__file__).resolve().parents[3] / "lambda_src" / "durable_bedrock"
+PACKAGES = {"reviewed": [LIBRARY], "fans_out": [LIBRARY]}
 # The AWS managed policy a durable function's role needs (the module attaches it too).
 DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
 # An execution role's trust policy: Lambda (service principal lambda.amazonaws.com) may assume it.
@@ -76,6 +77,23 @@ def wait_for_event(lam, arn: str, event_type: str, timeout: float = 30) -> None:
             return
         time.sleep(0.25)
     raise AssertionError(f"no {event_type} in the history of {arn} after {timeout} s")
+
+
+def create_durable_function(lam, name: str, role: str, source: str, env: dict[str, str], timeout: int = 60) -> str:
+    """functions/<source>.py as a durable function with a plain DurableConfig (as boto3 or Terraform send
+    it) and an ExecutionTimeout of `timeout` seconds; returns the version it publishes."""
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role,
+        Handler=f"{source}.handler",
+        Code={"ZipFile": function_zip(source, source)},
+        Timeout=30,
+        Environment={"Variables": env},
+        DurableConfig={"ExecutionTimeout": timeout, "RetentionPeriodInDays": 1},
+    )
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    return lam.publish_version(FunctionName=name)["Version"]
 
 
 def durable_role(iam, name: str) -> str:

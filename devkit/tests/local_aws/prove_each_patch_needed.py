@@ -71,6 +71,15 @@ COVERING_TESTS = {
         "test_a_callback_needs_its_send_action",
         "test_invoke_by_name_and_qualifier_is_authorized_on_the_alias_it_names",
     ],
+    "pending_steps_ready_in_checkpoint_answers": [
+        "test_a_branch_retried_while_another_runs_resumes_in_the_same_invocation"
+    ],
+    "chained_invoke_runs_child_execution": [
+        "test_parts_run_as_child_executions_of_the_same_version_none_lost_or_repeated"
+    ],
+    "chained_invoke_authorized_as_the_role": [
+        "test_a_role_without_invoke_on_its_own_versions_fails_the_fan_out_and_starts_no_child"
+    ],
     "callback_timeouts_of_zero_mean_none": [
         "test_a_callback_without_a_heartbeat_timeout_waits_for_its_answer",
         "test_invoke_shows_the_pending_review_and_approve_finishes_it",

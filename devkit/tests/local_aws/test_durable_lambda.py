@@ -114,6 +114,26 @@ def test_each_attempt_of_a_retried_step_is_in_the_history(aws, deploy):
     assert all(f["Error"]["Payload"]["ErrorMessage"] == "the service is still unavailable" for f in failed)
 
 
+def test_a_branch_retried_while_another_runs_resumes_in_the_same_invocation(aws, deploy):
+    """Gap 19b: a step whose retry delay has passed is READY in the next checkpoint's answer, as on AWS
+    (OperationStatus READY), so the SDK resumes a map branch waiting out a retry inside the invocation
+    that still runs another branch (functions/retries_in_a_map.py). Stock, the answer shows it PENDING
+    forever: the branch never runs again and the execution never ends."""
+    lam = aws("lambda")
+    name, version, call_log = deploy("retries_in_a_map")
+
+    arn = lam.invoke(FunctionName=name, Qualifier=version, InvocationType="Event", Payload=b"{}")["DurableExecutionArn"]
+    execution = wait_for_status(lam, arn, timeout=30)
+
+    assert execution["Status"] == "SUCCEEDED", execution
+    assert json.loads(execution["Result"]) == ["done-0", "done-1"]
+    assert sorted(step_calls(call_log)) == ["branch-0", "branch-0", "branch-1"]
+    # One invocation: branch 0's second attempt ran while branch 1 was still running.
+    assert [event for event in history(lam, arn) if event[0] == "InvocationCompleted"] == [
+        ("InvocationCompleted", None)
+    ]
+
+
 def test_sync_invoke_of_failed_execution_reports_a_function_error(aws, deploy):
     """Gap 2 (synchronous side): the caller gets the execution's error with
     X-Amz-Function-Error, not the SDK's internal status envelope."""
