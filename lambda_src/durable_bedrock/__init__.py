@@ -55,6 +55,12 @@ _EXPORTS = {
     "AsyncOutputMissingError": "errors",
     "ReviewTimeoutError": "errors",
     "UnknownModelError": "models",
+    "fan_out": "fanout",
+    "FanOutConfig": "fanout",
+    "FanOutResult": "fanout",
+    "FanOutFailedError": "fanout",
+    "ResultStore": "fanout",
+    "run_part": "fanout",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -110,6 +116,24 @@ if TYPE_CHECKING:
     )
     from durable_bedrock.errors import (
         ReviewTimeoutError as ReviewTimeoutError,
+    )
+    from durable_bedrock.fanout import (
+        FanOutConfig as FanOutConfig,
+    )
+    from durable_bedrock.fanout import (
+        FanOutFailedError as FanOutFailedError,
+    )
+    from durable_bedrock.fanout import (
+        FanOutResult as FanOutResult,
+    )
+    from durable_bedrock.fanout import (
+        ResultStore as ResultStore,
+    )
+    from durable_bedrock.fanout import (
+        fan_out as fan_out,
+    )
+    from durable_bedrock.fanout import (
+        run_part as run_part,
     )
     from durable_bedrock.inputs import (
         accept_only as accept_only,

@@ -57,14 +57,16 @@ def fan_out(
     items: Sequence[Any],
     process_item: ItemProcessor,
     config: FanOutConfig | None = None,
+    processor: str | None = None,
 ) -> FanOutResult:
-    """Runs process_item on every item; raises FanOutFailedError past the failure tolerance."""
+    """Runs process_item on every item; raises FanOutFailedError past the failure tolerance.
+    `processor`: how a child execution finds process_item again (sent in each part's payload)."""
     config = config or FanOutConfig()
     allowed = config.failure_budget(len(items))
     if len(items) <= config.items_per_execution():
         outcome = map_in_execution(context, name, items, process_item, config, failures_allowed=allowed)
     else:
-        outcome = run_in_children(context, name, items, config, allowed)
+        outcome = run_in_children(context, name, items, config, allowed, processor)
     if outcome.tolerance_exceeded:
         raise FanOutFailedError(name, outcome, allowed)
     return outcome

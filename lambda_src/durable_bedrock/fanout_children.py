@@ -62,8 +62,15 @@ def part_bounds(total: int, size: int) -> list[tuple[int, int]]:
 
 
 def run_in_children(
-    context: DurableContext, name: str, items: Sequence[Any], config: FanOutConfig, failures_allowed: int
+    context: DurableContext,
+    name: str,
+    items: Sequence[Any],
+    config: FanOutConfig,
+    failures_allowed: int,
+    processor: str | None = None,
 ) -> FanOutResult:
+    """Runs the parts as child executions. `processor`: what the child needs to find the item function
+    (durable_bedrock.workflow names it), sent as the part's "processor"."""
     target = config.child_function or own_version_arn(context)
     merged = FanOutResult(executions=1)
     budget = failures_allowed
@@ -79,6 +86,7 @@ def run_in_children(
                 "items": list(items[start:end]),
                 "failures_allowed": budget,
                 "config": config.to_dict(),
+                "processor": processor,
             }
         }
         size = len(json.dumps(payload).encode("utf-8"))

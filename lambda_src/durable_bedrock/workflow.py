@@ -17,10 +17,11 @@ One set of CloudWatch metrics is published per finished execution (metrics.py), 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar, overload
 
@@ -31,6 +32,7 @@ from durable_bedrock.budget import Budget, budget_for
 from durable_bedrock.config import bedrock_region, max_tokens, review_page_url, review_settings, review_topic_arn
 from durable_bedrock.converse import DEFAULT_MAX_TOKENS, ModelReply, converse_step
 from durable_bedrock.errors import ConfigurationError
+from durable_bedrock.fanout import FanOutConfig, FanOutResult
 from durable_bedrock.inputs import json_object
 from durable_bedrock.ledger import CostLedger, CostSection, Spent
 from durable_bedrock.metrics import metrics_when_failing, succeeded_with_metrics
@@ -39,6 +41,7 @@ from durable_bedrock.pricing import Prices
 from durable_bedrock.review import Notifier, ReviewRecord, ReviewSettings, await_review, log_review_request
 from durable_bedrock.review_sns import SnsReviewNotifier
 from durable_bedrock.video_polling import PollSchedule
+from durable_bedrock.workflow_fanout import ItemFunction, map_items, run_fan_out_part
 
 T = TypeVar("T")
 Event = dict[str, Any]
@@ -62,6 +65,7 @@ class WorkflowConfig:
     notifier: Notifier = log_review_request
     region: str | None = None  # where Bedrock is called; None: the function's own region
     max_tokens: int = DEFAULT_MAX_TOKENS
+    fan_out: FanOutConfig = field(default_factory=FanOutConfig)  # run.map's bound and result store (fan_out input)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WorkflowConfig:
@@ -75,7 +79,16 @@ class WorkflowConfig:
             notifier=notifier_for(review_topic_arn(env), review_page_url(env)),
             region=bedrock_region(env),
             max_tokens=max_tokens(env),
+            fan_out=fan_out_settings(env),
         )
+
+
+def fan_out_settings(env: Mapping[str, str]) -> FanOutConfig:
+    """The module's fan_out input (FAN_OUT_MAX_CONCURRENCY, FAN_OUT_RESULTS_S3_URI); ConfigurationError if invalid."""
+    try:
+        return FanOutConfig.from_environment(env)
+    except ValueError as error:
+        raise ConfigurationError("FAN_OUT_MAX_CONCURRENCY/FAN_OUT_RESULTS_S3_URI", str(error)) from None
 
 
 @functools.cache
@@ -94,9 +107,16 @@ class BedrockRun:
 
     Every Bedrock call goes through it, so the budget is checked before it and the ledger records it."""
 
-    def __init__(self, context: DurableContext, config: WorkflowConfig, ledger: CostLedger | None = None) -> None:
+    def __init__(
+        self,
+        context: DurableContext,
+        config: WorkflowConfig,
+        ledger: CostLedger | None = None,
+        workflow_module: str | None = None,
+    ) -> None:
         self._context, self._config = context, config
         self._ledger = ledger if ledger is not None else CostLedger()
+        self._workflow_module = workflow_module  # where map's item functions live (child executions look there)
 
     @property
     def context(self) -> DurableContext:
@@ -184,12 +204,12 @@ class BedrockRun:
         Replay caveat: a child context that completed is not run again on replay (its checkpointed result is
         returned), so what it recorded into this shared ledger is not recorded again. Use child() (or a map
         built on fork/spent/absorb) when the ledger must count a child context's calls on every replay."""
-        return BedrockRun(context, self._config, self._ledger)
+        return BedrockRun(context, self._config, self._ledger, self._workflow_module)
 
     def fork(self, context: DurableContext) -> BedrockRun:
         """A run on another context with a ledger of its own that starts from everything spent so far: its
         budget checks see this run's spending and its own; its spent() goes back through absorb()."""
-        return BedrockRun(context, self._config, self._ledger.fork())
+        return BedrockRun(context, self._config, self._ledger.fork(), self._workflow_module)
 
     def spent(self) -> Spent:
         """What this run recorded itself (for a fork: since the fork), as plain JSON."""
@@ -211,6 +231,32 @@ class BedrockRun:
         self.absorb(outcome["spent"])
         value: T = outcome["value"]
         return value
+
+    def map(
+        self,
+        name: str,
+        items: Sequence[Any],
+        process: ItemFunction,
+        *,
+        operations_per_item: int = 2,
+        tolerated_failures: int = 0,
+        tolerated_failure_percent: float | None = None,
+    ) -> FanOutResult:
+        """process(item_run, item, index) on every item, at most the fan_out input's max_concurrency at once,
+        each in a child context of its own (its step names need only be unique within the item). Returns the
+        FanOutResult: results in item order (None where an item failed), failures, executions used.
+
+        operations_per_item: the durable operations one item makes (its steps): above what one execution
+        holds (3,000 operations, 100 MB) the items run in child executions of this version. Failures beyond
+        the tolerance (the smaller of the count and the percentage) raise FanOutFailedError.
+        `process` must be a top-level function of the workflow's module (child executions find it by name)."""
+        config = dataclasses.replace(
+            self._config.fan_out,
+            operations_per_item=operations_per_item,
+            tolerated_failures=tolerated_failures,
+            tolerated_failure_percent=tolerated_failure_percent,
+        )
+        return map_items(self, name, items, process, config, self._workflow_module)
 
     def cost(self) -> CostSection:
         """The cost section so far: the ledger's calls and jobs, the execution's durable operations, USD."""
@@ -253,7 +299,11 @@ def bedrock_workflow(
     @functools.wraps(run_body)
     def execute(event: Any, context: DurableContext) -> Any:
         settings = config()  # a ConfigurationError fails the execution here, before any step
-        run = BedrockRun(context, settings)
+        run = BedrockRun(context, settings, workflow_module=run_body.__module__)
+        # A child execution of a fan-out (run.map above one execution's quotas) runs its part only.
+        part = run_fan_out_part(event, run, run_body.__module__)
+        if part is not None:
+            return part
         # One set of metrics per execution (metrics.py): on success below, on a failure here.
         with metrics_when_failing(context, run.cost):
             result = run_body(json_object(event), run)
