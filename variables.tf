@@ -157,7 +157,7 @@ variable "review" {
     durable_execution_timeout, leaving time for the steps after the review.
     on_timeout: what a timeout means: "fail" (the execution fails: nobody decided) or "proceed" (the
     draft is written from the outline as it is).
-    page: true adds the review page (callback mode only): a small function behind a public function URL
+    page: true adds the review page (callback mode, content pipeline only): a small function behind a public function URL
     (output review_page_url) that shows the topic and the outline with Approve / Reject buttons. Its link
     names one execution and its callback; it decides that one review, once, and stops working after.
     notification_topic: announce each waiting review on an SNS topic (callback mode; null: the log only),
@@ -209,6 +209,13 @@ variable "review" {
     condition     = var.review.mode != "callback" || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") != "video_generation"
     error_message = "review.mode = \"callback\" applies to the content_pipeline workflow and custom workflows (run.review), not to video_generation, which has no review."
   }
+  validation {
+    # The page shows the content pipeline's topic and outline (review_state.py); a custom workflow's
+    # reviewers answer with make approve / make reject or the commands in the notification.
+    condition     = !var.review.page || coalesce(var.workflow, var.source_dir == null ? "content_pipeline" : "custom") == "content_pipeline"
+    error_message = "review.page = true shows the content pipeline's outline; a custom workflow's reviews are answered with make approve / make reject (or the AWS CLI commands in the notification). Remove page."
+  }
+
   validation {
     condition     = var.review.notification_topic == null || var.review.mode == "callback"
     error_message = "review.notification_topic announces a reviewer's callback, so it needs review.mode = \"callback\"; got mode \"${var.review.mode}\". Set the mode or remove the topic."

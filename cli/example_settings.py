@@ -42,7 +42,9 @@ DEFAULT_WORKFLOW = "content_pipeline"  # variables.tf, variable "workflow"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 # One entry of a literal `models` object: name = "id", then a comma, a newline or the end.
-_MODEL_ENTRY = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\$%]|\\.)*")\s*(?:,|\n|$)')
+_MODEL_ENTRY = re.compile(
+    r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\$%]|\\.)*"|var\.[A-Za-z_][A-Za-z0-9_-]*)\s*(?:,|\n|$)'
+)
 
 
 class Unreadable(Exception):
@@ -218,8 +220,9 @@ def literal(raw: str) -> HclValue:
     return Expression(raw)
 
 
-def named_models(found: object, where: str) -> dict[str, str]:
-    """The `models` object as written: a JSON object (*.tfvars.json) or an HCL one of quoted strings."""
+def named_models(found: object, where: str, variables: Mapping[str, object] | None = None) -> dict[str, str]:
+    """The `models` object as written: a JSON object (*.tfvars.json) or an HCL one whose values are quoted
+    strings or `var.<name>` (read from `variables`: defaults, tfvars, TF_VAR_)."""
     if found is None:
         return {}
     if isinstance(found, dict) and all(isinstance(value, str) for value in found.values()):
@@ -231,7 +234,12 @@ def named_models(found: object, where: str) -> dict[str, str]:
             entry = _MODEL_ENTRY.match(body, i)
             if entry is None:
                 break
-            models[entry.group(1)] = json.loads(entry.group(2))
+            given = literal(entry.group(2))
+            if isinstance(given, tuple):
+                given = (variables or {}).get(given[1])
+            if not isinstance(given, str):
+                break
+            models[entry.group(1)] = given
             i = entry.end()
         if i >= len(body):
             return models
@@ -328,7 +336,7 @@ def read(example_dir: str, environ: Mapping[str, str] | None = None) -> ExampleS
     if workflow not in (*DEFAULT_MODEL_IDS, "custom"):  # so a str from here on
         raise Unreadable(f"{module[1]}: unknown workflow {workflow!r}")
     bedrock_region = value(module, "bedrock_region", "bedrock_region") or region
-    models = named_models(value(module, "models", "models", allow_object=True), str(module[1]))
+    models = named_models(value(module, "models", "models", allow_object=True), str(module[1]), variables)
     model_id = value(module, "model_id", "the model") or (None if models else DEFAULT_MODEL_IDS.get(str(workflow)))
     sqs = value(module, "sqs_trigger", "sqs_trigger", allow_object=True) is not None
     name = value(module, "name", "the function name")

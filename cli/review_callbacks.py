@@ -1,10 +1,11 @@
 """The editorial review as a durable execution's history shows it: is a review
 callback waiting for a decision, and how does a reviewer answer it.
 
-The review block (lambda_src/durable_bedrock/review.py, await_review) waits in
-a child context named "editorial-review" (its default name) holding the
-callback "editorial-review create callback id" (the SDK names the callback
-"<name> create callback id": operation/callback.py, wait_for_callback_handler).
+The review block (lambda_src/durable_bedrock/review.py, await_review) under the
+name it is given (the content pipeline's "editorial-review"; a custom workflow's
+run.review names its own) first records the step "<name>-requested", then waits
+in a child context "<name>" holding the callback "<name> create callback id"
+(the SDK names the callback so: operation/callback.py, wait_for_callback_handler).
 The history shows that callback as a CallbackStarted event whose
 CallbackStartedDetails.CallbackId is what SendDurableExecutionCallbackSuccess
 takes, and closes it with CallbackSucceeded, CallbackFailed or CallbackTimedOut
@@ -35,8 +36,8 @@ __all__ = ["ReviewDecisionError", "Verdict", "parse_decision"]
 if TYPE_CHECKING:  # stubs only (boto3-stubs, a development requirement)
     from mypy_boto3_lambda.type_defs import EventTypeDef
 
-REVIEW_OPERATION = "editorial-review"  # await_review's default name
-REVIEW_CALLBACK = f"{REVIEW_OPERATION} create callback id"
+REQUESTED_SUFFIX = "-requested"  # the review block's first step: "<name>-requested"
+CALLBACK_SUFFIX = " create callback id"
 ReviewState = Literal["pending", "answered", "failed", "expired"]
 CLOSING_EVENTS: dict[str, ReviewState] = {
     "CallbackSucceeded": "answered",
@@ -55,23 +56,31 @@ class Review:
     closed_at: datetime | None = None
 
 
-def is_review_callback(event: EventTypeDef, review_contexts: set[str]) -> bool:
-    """A CallbackStarted of the review block: under a context named REVIEW_OPERATION, or named as its callback."""
-    return event.get("ParentId") in review_contexts or event.get("Name") == REVIEW_CALLBACK
+def review_names(events: list[EventTypeDef]) -> set[str]:
+    """The names of the execution's reviews: each started with its step "<name>-requested"."""
+    return {
+        name.removesuffix(REQUESTED_SUFFIX)
+        for e in events
+        if e.get("EventType") == "StepStarted" and (name := e.get("Name", "")).endswith(REQUESTED_SUFFIX)
+    }
+
+
+def is_review_callback(event: EventTypeDef, review_contexts: set[str], names: set[str]) -> bool:
+    """A CallbackStarted of the review block: under a review's context, or named as a review's callback."""
+    return event.get("ParentId") in review_contexts or event.get("Name") in {n + CALLBACK_SUFFIX for n in names}
 
 
 def review_of(events: list[EventTypeDef]) -> Review | None:
     """The execution's newest review callback (a replayed or repeated review starts a new one), or None."""
+    names = review_names(events)
     contexts = {
-        e["Id"]
-        for e in events
-        if e.get("EventType") == "ContextStarted" and e.get("Name") == REVIEW_OPERATION and "Id" in e
+        e["Id"] for e in events if e.get("EventType") == "ContextStarted" and e.get("Name") in names and "Id" in e
     }
     review: Review | None = None
     operation_id: str | None = None
     for event in events:
         kind = event.get("EventType", "")
-        if kind == "CallbackStarted" and is_review_callback(event, contexts):
+        if kind == "CallbackStarted" and is_review_callback(event, contexts, names):
             callback_id = event.get("CallbackStartedDetails", {}).get("CallbackId")
             if callback_id:
                 review = Review(callback_id, "pending", event.get("EventTimestamp"))

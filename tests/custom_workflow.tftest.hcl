@@ -178,10 +178,10 @@ run "rejects_workflow_custom_without_source_dir" {
   expect_failures = [var.workflow]
 }
 
-run "a_custom_workflows_review_by_callback_gets_its_settings_topic_and_page" {
+run "a_custom_workflows_review_by_callback_gets_its_settings_and_topic" {
   command = plan
   variables {
-    review = { mode = "callback", timeout_seconds = 3600, on_timeout = "proceed", page = true, notification_topic = {} }
+    review = { mode = "callback", timeout_seconds = 3600, on_timeout = "proceed", notification_topic = {} }
   }
 
   assert {
@@ -192,9 +192,17 @@ run "a_custom_workflows_review_by_callback_gets_its_settings_topic_and_page" {
     error_message = "run.review reads the callback settings and the topic: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
   }
   assert {
-    condition     = length(module.review_page) == 1 && length(aws_iam_role_policy.review_notification) == 1
-    error_message = "a custom workflow's review gets the page and may publish to its topic"
+    condition     = length(aws_iam_role_policy.review_notification) == 1
+    error_message = "a custom workflow's review may publish to its topic"
   }
+}
+
+run "rejects_the_review_page_for_a_custom_workflow" {
+  command = plan
+  variables {
+    review = { mode = "callback", page = true }
+  }
+  expect_failures = [var.review]
 }
 
 run "rejects_a_review_callback_for_the_video_workflow" {

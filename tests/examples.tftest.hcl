@@ -49,3 +49,15 @@ run "sqs_trigger_plans" {
     error_message = "the SQS example must plan its durable function"
   }
 }
+
+# The package builder checks the handler (triage.handler) is in the package at plan: planning proves it.
+run "custom_workflow_plans_its_code_beside_the_library" {
+  command = plan
+  module {
+    source = "./examples/custom-workflow"
+  }
+  assert {
+    condition     = module.ticket_triage.function_name == var.name && jsondecode(module.ticket_triage.sample_payload).tickets[0].id == "T-1001"
+    error_message = "the custom workflow example must plan its function, with the sample tickets as what make invoke sends"
+  }
+}

@@ -25,8 +25,6 @@ import approve
 import invoke
 from durable_bedrock.review_link import review_link
 from review_callbacks import (
-    REVIEW_CALLBACK,
-    REVIEW_OPERATION,
     Review,
     page_link,
     reachable_page_url,
@@ -35,6 +33,9 @@ from review_callbacks import (
 )
 from timeline import lines
 
+# The content pipeline's review (review.py: step "<name>-requested", context and callback "<name> create callback id").
+REVIEW_OPERATION = "editorial-review"
+REVIEW_CALLBACK = f"{REVIEW_OPERATION} create callback id"
 CALLBACK_ID = "Y2FsbGJhY2stb2YtcnVu"  # base64, as the model's CallbackId pattern wants
 ALIAS_ARN = "arn:aws:lambda:us-east-1:123456789012:function:fn:live"
 
@@ -43,17 +44,20 @@ def at(seconds: int):
     return T0 + timedelta(seconds=seconds)
 
 
-def review_events(closing: str | None = None, callback_id: str = CALLBACK_ID) -> list[dict]:
-    """The review block's events as the history shows them: its child context, the callback inside it."""
+def review_events(
+    closing: str | None = None, callback_id: str = CALLBACK_ID, name: str = REVIEW_OPERATION
+) -> list[dict]:
+    """The review block's events as the history shows them: its first step, its child context, the callback inside."""
     events = [
         {"EventId": 1, "EventType": "ExecutionStarted", "Id": "exec", "EventTimestamp": at(0)},
-        {"EventId": 2, "EventType": "ContextStarted", "Id": "ctx", "Name": REVIEW_OPERATION, "EventTimestamp": at(1)},
+        {"EventId": 2, "EventType": "StepStarted", "Id": "req", "Name": f"{name}-requested", "EventTimestamp": at(1)},
+        {"EventId": 2, "EventType": "ContextStarted", "Id": "ctx", "Name": name, "EventTimestamp": at(1)},
         {
             "EventId": 3,
             "EventType": "CallbackStarted",
             "Id": "cb",
             "ParentId": "ctx",
-            "Name": REVIEW_CALLBACK,
+            "Name": f"{name} create callback id",
             "EventTimestamp": at(1),
             "CallbackStartedDetails": {"CallbackId": callback_id, "Timeout": 82800},
         },
@@ -65,7 +69,13 @@ def review_events(closing: str | None = None, callback_id: str = CALLBACK_ID) ->
     }
     if closing:
         events.append(
-            {"EventId": 4, "EventType": closing, "Id": "cb", "Name": REVIEW_CALLBACK, "EventTimestamp": at(60)}
+            {
+                "EventId": 4,
+                "EventType": closing,
+                "Id": "cb",
+                "Name": f"{name} create callback id",
+                "EventTimestamp": at(60),
+            }
             | details[closing]
         )
     return events
@@ -119,6 +129,7 @@ def test_the_timeline_names_the_callback_events():
 
     assert [line.split("s  ", 1)[1] for line in lines(events, T0)] == [
         "execution started",
+        f"step {REVIEW_OPERATION}-requested started",
         f"callback {REVIEW_CALLBACK} waiting for an answer (no compute while waiting)",
         f"callback {REVIEW_CALLBACK} answered",
     ]
@@ -413,3 +424,15 @@ def test_the_local_aws_client_may_act_as_a_local_iam_user(monkeypatch):
 
     assert (root.access_key, root.secret_key) == ("test", "test")
     assert (user.access_key, user.secret_key) == ("LKIAREVIEWER", "secret")
+
+
+def test_a_custom_workflows_review_is_found_by_the_name_it_was_given():
+    # run.review(..., name="approve-replies") in a custom workflow: the same block under another name.
+    assert review_of(review_events(name="approve-replies")) == Review(CALLBACK_ID, "pending", at(1))
+    assert review_of(review_events("CallbackSucceeded", name="approve-replies")).state == "answered"
+
+
+def test_a_callback_that_is_not_a_review_is_not_shown_as_one():
+    # A wait_for_callback of the user's own (no "<name>-requested" step before it) is not a review.
+    events = [e for e in review_events(name="payment") if e["EventType"] != "StepStarted"]
+    assert review_of(events) is None

@@ -83,6 +83,15 @@ EXAMPLES = {
         bad_payload={"prompt": "a boat", "duration_seconds": 7},
         bad_field="duration_seconds",
     ),
+    "custom-workflow": Example(
+        module="ticket_triage",
+        region="us-east-1",
+        function_name="durable-ticket-triage",
+        operations=["triage-tickets", "summarize-batch", "approve-replies"],
+        crash_before="summarize-batch",  # not run for this example (its file has no crash test)
+        bad_payload={"tickets": [{"id": "T-1", "text": ""}]},
+        bad_field="tickets[0].text",
+    ),
 }
 
 
