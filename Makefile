@@ -243,7 +243,7 @@ preflight: $(DEV_VENV)/.complete known-example ## Is the account ready for EXAMP
 # With TARGET=aws, apply runs preflight first and stops on anything to fix.
 # PREFLIGHT=skip applies anyway: IAM simulation cannot see every condition
 # (SCPs, permissions boundaries of other accounts), so a check can be wrong.
-apply: setup known-example ## Deploy an example: EXAMPLE=content-pipeline|video-generation|sqs-trigger (or EXAMPLE_DIR=<your root module>), TARGET=local (default) or aws
+apply: setup known-example ## Deploy an example: EXAMPLE=content-pipeline|video-generation|sqs-trigger|custom-workflow (or EXAMPLE_DIR=<your root module>), TARGET=local (default) or aws
 	@[[ $(TARGET) != local ]] || $(MAKE) up
 	@[[ $(TARGET) != aws || "$(PREFLIGHT)" == skip ]] || $(MAKE) preflight || { \
 	  echo "make apply: stopped before creating anything: fix the FIX lines above and rerun (PREFLIGHT=skip applies anyway)" >&2; exit 1; }

@@ -234,9 +234,8 @@ def named_models(found: object, where: str, variables: Mapping[str, object] | No
             entry = _MODEL_ENTRY.match(body, i)
             if entry is None:
                 break
-            given = literal(entry.group(2))
-            if isinstance(given, tuple):
-                given = (variables or {}).get(given[1])
+            written = literal(entry.group(2))
+            given = (variables or {}).get(written[1]) if isinstance(written, tuple) else written
             if not isinstance(given, str):
                 break
             models[entry.group(1)] = given

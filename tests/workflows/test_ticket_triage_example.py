@@ -25,8 +25,9 @@ from durable_runner import (
     started_workflow,
 )
 
+# The example's code folder is its own package root, as on Lambda.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "custom-workflow" / "ticket_triage"))
-import triage  # noqa: E402 the example's folder is its own package root, as on Lambda
+import triage
 
 SMALL, LARGE = "us.amazon.nova-micro-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 MODELS = json.dumps({"classify": SMALL, "write": LARGE})
@@ -146,7 +147,9 @@ def test_a_bad_batch_fails_naming_the_ticket_before_any_call(tickets_bedrock, ti
 # A map too large for one execution of this size (4 items: two operations each plus the item's context, and
 # the map's own) runs in child executions of the same handler, which find the item function by its name.
 OWN_VERSION = "test-function:1"
-SMALL_EXECUTIONS = FanOutConfig(max_concurrency=2, operations_limit=13, reserved_operations=0, child_function=OWN_VERSION)
+SMALL_EXECUTIONS = FanOutConfig(
+    max_concurrency=2, operations_limit=13, reserved_operations=0, child_function=OWN_VERSION
+)
 
 
 def label_ticket(run: BedrockRun, ticket: dict, index: int) -> str:
@@ -164,7 +167,9 @@ def test_a_map_larger_than_one_execution_runs_in_child_executions_and_counts_the
     batch = [{"id": t["id"], "text": f"{t['text']} ({copy})"} for copy in range(2) for t in TICKETS]  # 10 tickets
     with DurableFunctionTestRunner(handler=labelling) as runner:
         runner.register_durable_function(OWN_VERSION, labelling)
-        arn = runner.run_async(input=json.dumps({"tickets": batch}), execution_timeout=MODELLED_EXECUTION_TIMEOUT_SECONDS)
+        arn = runner.run_async(
+            input=json.dumps({"tickets": batch}), execution_timeout=MODELLED_EXECUTION_TIMEOUT_SECONDS
+        )
         result = runner.wait_for_result(arn, timeout=WALL_CLOCK_TIMEOUT_SECONDS)
 
     assert result.status.value == "SUCCEEDED", result.error
