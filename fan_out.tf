@@ -18,7 +18,9 @@ locals {
       # A chained invoke (context.invoke: a CHAINED_INVOKE update of CheckpointDurableExecution,
       # ChainedInvokeOptions.FunctionName in the botocore lambda model) has Lambda invoke the target for
       # the execution; the action for invoking a function is lambda:InvokeFunction (Service Authorization
-      # Reference, AWS Lambda: Invoke). The children run the parent's own version
+      # Reference, AWS Lambda: Invoke), and AWS's own pattern for context.invoke (aws-samples/serverless-patterns,
+      # lambda-durable-function-chaining-sam/template.yaml) grants the orchestrator's role exactly that on the
+      # targets' qualified ARNs (`<arn>:*`). The children run the parent's own version
       # (fanout_children.own_version_arn), so the grant is this function's qualified ARNs only: `:*`
       # matches its versions (and alias; IAM has no pattern for numbers only), never another function.
       include = local.fan_out_children

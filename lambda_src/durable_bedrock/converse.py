@@ -5,6 +5,7 @@
 
 What it adds to a bare context.step around bedrock.converse:
 - the budget (budget.py): checked before the step; once reached, the step is not started (BudgetExceededError);
+  in a fan-out item (live_spending) it is checked inside the step, against what every item has spent so far;
 - the retry policy (retry_policy.BEDROCK_STEP): throttling and other transient errors retried with backoff,
   each attempt checkpointed, anything else failing at once;
 - the checkpoint guard (checkpoint.py): a reply too large for a checkpoint fails naming the step and the fix;
@@ -47,16 +48,23 @@ def converse_step(
     region: str | None = None,
     ledger: CostLedger | None = None,
     budget: Budget | None = None,
+    live_spending: CostLedger | None = None,
 ) -> ModelReply:
     """Sends `prompt` to `model_id` in the durable step `name` and returns the reply.
 
     region: where Bedrock is called (None: the function's own). ledger: records the call's usage.
     budget: checked against `ledger` before the step (BudgetExceededError: not started); without a ledger
-    it sees nothing spent, so pass both (BedrockRun.converse does)."""
-    if budget is not None:
+    it sees nothing spent, so pass both (BedrockRun.converse does).
+    live_spending: in a fan-out item, what the whole execution has spent so far, siblings included (they
+    spend at the same time, in an order no replay repeats): the budget is then checked inside the step,
+    where its outcome is checkpointed (a step over the budget fails with BudgetExceededError, calling
+    nothing, and fails the same way on every replay), and the call is recorded there too."""
+    if budget is not None and live_spending is None:
         budget.before_step(ledger or CostLedger(), name)
 
     def ask(step: StepContext) -> ModelReply:
+        if budget is not None and live_spending is not None:
+            budget.before_step(live_spending, name)
         reply = bedrock.converse(model_id, system, prompt, max_tokens, region)
         step.logger.info(
             "model replied",
@@ -73,6 +81,7 @@ def converse_step(
         return ensure_fits_checkpoint(result, name)
 
     result: ModelReply = context.step(ask, name=name, config=BEDROCK_STEP)
-    if ledger is not None:
-        ledger.model_call(name, model_id, result["usage"])
+    for spending in (ledger, live_spending):
+        if spending is not None:
+            spending.model_call(name, model_id, result["usage"])
     return result

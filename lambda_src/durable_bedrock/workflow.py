@@ -113,10 +113,13 @@ class BedrockRun:
         config: WorkflowConfig,
         ledger: CostLedger | None = None,
         workflow_module: str | None = None,
+        live_spending: CostLedger | None = None,
     ) -> None:
         self._context, self._config = context, config
         self._ledger = ledger if ledger is not None else CostLedger()
         self._workflow_module = workflow_module  # where map's item functions live (child executions look there)
+        # A map item's: the execution's spending so far, siblings included, for budget checks inside steps.
+        self._live_spending = live_spending
 
     @property
     def context(self) -> DurableContext:
@@ -149,6 +152,7 @@ class BedrockRun:
             region=self._config.region,
             ledger=self._ledger,
             budget=self._config.budget,
+            live_spending=self._live_spending,
         )
 
     def async_job(
@@ -204,12 +208,14 @@ class BedrockRun:
         Replay caveat: a child context that completed is not run again on replay (its checkpointed result is
         returned), so what it recorded into this shared ledger is not recorded again. Use child() (or a map
         built on fork/spent/absorb) when the ledger must count a child context's calls on every replay."""
-        return BedrockRun(context, self._config, self._ledger, self._workflow_module)
+        return BedrockRun(context, self._config, self._ledger, self._workflow_module, self._live_spending)
 
-    def fork(self, context: DurableContext) -> BedrockRun:
+    def fork(self, context: DurableContext, live_spending: CostLedger | None = None) -> BedrockRun:
         """A run on another context with a ledger of its own that starts from everything spent so far: its
-        budget checks see this run's spending and its own; its spent() goes back through absorb()."""
-        return BedrockRun(context, self._config, self._ledger.fork(), self._workflow_module)
+        budget checks see this run's spending and its own (or, given `live_spending`, what that ledger holds
+        when each step starts: map items share one); its spent() goes back through absorb()."""
+        live = live_spending if live_spending is not None else self._live_spending
+        return BedrockRun(context, self._config, self._ledger.fork(), self._workflow_module, live)
 
     def spent(self) -> Spent:
         """What this run recorded itself (for a fork: since the fork), as plain JSON."""
@@ -248,7 +254,9 @@ class BedrockRun:
 
         operations_per_item: the durable operations one item makes (its steps): above what one execution
         holds (3,000 operations, 100 MB) the items run in child executions of this version. Failures beyond
-        the tolerance (the smaller of the count and the percentage) raise FanOutFailedError.
+        the tolerance (the smaller of the count and the percentage) raise FanOutFailedError. The budget holds
+        across the items: each Converse step checks, inside itself, what the execution has spent so far
+        (workflow_fanout.spending_so_far); in a child execution, what its part has spent.
         `process` must be a top-level function of the workflow's module (child executions find it by name)."""
         config = dataclasses.replace(
             self._config.fan_out,

@@ -18,10 +18,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from aws_durable_execution_sdk_python.lambda_service import OperationStatus, OperationType
+from aws_durable_execution_sdk_python.serdes import ExtendedTypeSerDes
+
 from durable_bedrock.fanout import FanOutConfig, FanOutFailedError, FanOutResult, ItemProcessor, fan_out, run_part
 from durable_bedrock.fanout_children import PART_KEY
 from durable_bedrock.large_results import ResultStore
-from durable_bedrock.ledger import Spent
+from durable_bedrock.ledger import CostLedger, Spent
 
 if TYPE_CHECKING:
     from aws_durable_execution_sdk_python import DurableContext
@@ -30,6 +33,9 @@ if TYPE_CHECKING:
 
 # process(run, item, index): the run is the item's own (a fork of the execution's), index its place in the batch.
 ItemFunction = Callable[["BedrockRun", Any, int], Any]
+
+
+_ITEM_SERDES: ExtendedTypeSerDes[Any] = ExtendedTypeSerDes()  # type: ignore[no-untyped-call]  # SDK: unannotated __init__
 
 
 class _ItemOutcome(TypedDict):
@@ -50,11 +56,36 @@ def processor_name(process: ItemFunction, workflow_module: str | None) -> str:
     return name
 
 
-def item_runner(parent: BedrockRun, process: ItemFunction, store: ResultStore | None, name: str) -> ItemProcessor:
+def spending_so_far(run: BedrockRun, name: str) -> CostLedger:
+    """What the items of the map `name` check the budget against (inside their steps: live_spending in
+    converse.py): the execution's spending before the map, what the items that finished before this
+    invocation spent (their checkpointed results: a finished item is not run again on replay, SDK 3.0.0
+    operation/child.py), and, as they go, what the running items spend."""
+    live = run.ledger.fork()
+    records = list(run.context.state.operations.values())
+    running_maps = {
+        op.operation_id
+        for op in records
+        if op.operation_type is OperationType.CONTEXT and op.name == name and op.status is OperationStatus.STARTED
+    }
+    for op in records:
+        finished = op.operation_type is OperationType.CONTEXT and op.status is OperationStatus.SUCCEEDED
+        if finished and op.parent_id in running_maps and op.context_details and op.context_details.result:
+            # An item's result as the map checkpointed it: with its default item serdes (fanout_map.py sets
+            # none; SDK 3.0.0 MapConfig.item_serdes None: ExtendedTypeSerDes, its typed JSON envelope).
+            outcome = _ITEM_SERDES.deserialize(op.context_details.result)
+            if isinstance(outcome, dict) and isinstance(outcome.get("spent"), dict):
+                live.absorb(outcome["spent"])
+    return live
+
+
+def item_runner(
+    parent: BedrockRun, process: ItemFunction, store: ResultStore | None, name: str, live: CostLedger
+) -> ItemProcessor:
     """The fan-out's item processor: the item on a forked run; a large value kept by the result store."""
 
     def run_item(item_context: DurableContext, item: Any, index: int) -> _ItemOutcome:
-        run = parent.fork(item_context)
+        run = parent.fork(item_context, live_spending=live)
         value = process(run, item, index)
         if store is not None:
             value = store.keep(item_context, name, index, value)
@@ -78,7 +109,8 @@ def map_items(
     extra_operation = 1 if config.results is not None else 0
     plain = dataclasses.replace(config, results=None, operations_per_item=config.operations_per_item + extra_operation)
     try:
-        outcome = fan_out(run.context, name, items, item_runner(run, process, config.results, name), plain, processor)
+        processor_of_items = item_runner(run, process, config.results, name, spending_so_far(run, name))
+        outcome = fan_out(run.context, name, items, processor_of_items, plain, processor)
     except FanOutFailedError as error:
         error.outcome = _unwrapped(run, error.outcome)
         raise
@@ -106,4 +138,5 @@ def run_fan_out_part(event: Any, run: BedrockRun, workflow_module: str) -> dict[
         raise ValueError(f"a fan-out part names item function {part.get('processor')!r}, not in {workflow_module}")
     # The same version's environment, so the same result store as the parent's (its config travels without it).
     store = run.config.fan_out.results
-    return run_part(event, run.context, {str(part["name"]): item_runner(run, function, store, str(part["name"]))})
+    name = str(part["name"])
+    return run_part(event, run.context, {name: item_runner(run, function, store, name, spending_so_far(run, name))})

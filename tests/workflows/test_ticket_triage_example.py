@@ -14,7 +14,7 @@ import pytest
 from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
 from botocore.exceptions import ClientError
 
-from durable_bedrock import BedrockRun, FanOutConfig, Models, WorkflowConfig, bedrock, bedrock_workflow
+from durable_bedrock import BedrockRun, Budget, FanOutConfig, Models, WorkflowConfig, bedrock, bedrock_workflow
 from durable_runner import (
     MODELLED_EXECUTION_TIMEOUT_SECONDS,
     WALL_CLOCK_TIMEOUT_SECONDS,
@@ -189,3 +189,28 @@ def test_an_item_function_a_child_execution_could_not_find_is_refused(tickets_be
     assert result.status.value == "FAILED"
     assert "run.map needs a top-level function of the workflow's module" in result.error.message
     assert tickets_bedrock.calls == Counter()
+
+
+# A budget over a fan-out: the items spend side by side, so each step checks, inside itself (where the outcome is
+# checkpointed), what the whole execution has spent so far, siblings included; after a resume, the items that
+# finished before it count from their checkpointed results. Each call costs 12 tokens; the limit is 30.
+TOKEN_LIMIT = FanOutConfig(max_concurrency=1)
+
+
+@bedrock_workflow(
+    config=lambda: WorkflowConfig(models=Models({"classify": SMALL}), budget=Budget(tokens=30), fan_out=TOKEN_LIMIT)
+)
+def labelling_within_budget(event: dict, run: BedrockRun) -> dict:
+    return {"labels": run.map("label", event["tickets"], label_ticket).results}
+
+
+def test_a_budget_stops_a_fan_out_once_the_items_together_reach_it_across_a_resume(tickets_bedrock):
+    tickets_bedrock.throttle["T-2"] = 1  # T-2 waits out a backoff: the run suspends and resumes after T-1 finished
+
+    result, _ = run_workflow(labelling_within_budget, {"tickets": TICKETS})
+
+    assert result.status.value == "FAILED"
+    assert "budget exceeded: step 'classify' not started: 36 tokens spent, limit 30" in result.error.message
+    # T-1, T-2 (throttled once) and T-3 were labelled (36 tokens); T-4's step found the limit reached.
+    labelled = Counter(prompt for (_model, prompt), count in tickets_bedrock.calls.items() for _ in range(count))
+    assert labelled == {TICKETS[0]["text"]: 1, TICKETS[1]["text"]: 2, TICKETS[2]["text"]: 1}
