@@ -113,7 +113,8 @@ run "the_function_reads_the_models_by_name_from_one_json_variable" {
         summarise   = "amazon.nova-lite-v1:0"
         write_reply = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
       })
-      BEDROCK_REGION = "us-east-1"
+      BEDROCK_REGION      = "us-east-1"
+      REVIEW_WAIT_SECONDS = "5" # what run.review reads (custom workflows may review)
     })
     error_message = "the environment must hold BEDROCK_MODELS (and no BEDROCK_MODEL_ID): ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
   }
