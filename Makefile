@@ -96,7 +96,7 @@ EXECUTION ?= last
 CLI = TF="$(TF)" $(DEV_VENV)/bin/python cli
 
 .PHONY: help setup go-tools venvs wheels browser up down status lint docs validate test test-module test-python test-compat-needed screenshot clean
-.PHONY: demo apply invoke history approve reject stop-executions destroy known-example example-ready bench preflight
+.PHONY: release demo apply invoke history approve reject stop-executions destroy known-example example-ready bench preflight
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -286,6 +286,10 @@ example-ready: known-example
 
 bench: setup ## Benchmarks: writes devkit/bench/results/*.json and regenerates devkit/bench/REPORT.md (minutes; prints progress)
 	@$(TEST_ENV) TF="$(TF)" $(DEV_VENV)/bin/python devkit/bench/run.py $(if $(ONLY),--only $(ONLY))
+
+# Checks, changelog, package and tag in devkit/release/release.py (the package alone: package.py).
+release: ## Cut a version: VERSION=x.y.z (clean tree, above the last v* tag); dates the CHANGELOG, commits, builds dist/durable-bedrock-x.y.z.tar.gz, tags vx.y.z locally
+	@$(PYTHON) devkit/release/release.py "$(VERSION)"
 
 clean: down ## Stop local AWS and remove its state, the examples' local workspaces and caches in the work tree
 	@rm -rf .local-aws .pytest_cache .ruff_cache .terraform
