@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from release_repo import COMMIT_DATE, GIT_ENV, RELEASE, REPO, git
+from release_repo import COMMIT_DATE, GIT_ENV, RELEASE, REPO, TEST_ENTRY, UNRELEASED, git
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +24,9 @@ def seed_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if name and source.is_file():
             (seed / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, seed / name)
+    # An entry of its own under [Unreleased]: the repository's may be empty right after a release.
+    changelog = seed / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text().replace(UNRELEASED, f"{UNRELEASED}\n\n### Fixed\n\n{TEST_ENTRY}", 1))
     git(seed, "init", "--quiet", "--initial-branch=main")
     git(seed, "add", "--all")
     dated = {"GIT_AUTHOR_DATE": COMMIT_DATE, "GIT_COMMITTER_DATE": COMMIT_DATE}

@@ -13,6 +13,8 @@ RELEASE = REPO / "devkit" / "release" / "release.py"
 PACKAGE = REPO / "devkit" / "release" / "package.py"
 # The throwaway repository's one commit: its date is the changelog date a release writes.
 COMMIT_DATE = "2026-01-02T03:04:05+00:00"
+UNRELEASED = "## [Unreleased]"
+TEST_ENTRY = "- The release tests' own entry."
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Release Test", "GIT_AUTHOR_EMAIL": "release@example.invalid",
     "GIT_COMMITTER_NAME": "Release Test", "GIT_COMMITTER_EMAIL": "release@example.invalid",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from release_repo import COMMIT_DATE, git
+from release_repo import COMMIT_DATE, TEST_ENTRY, git
 
 
 def unchanged(repo: Path, head: str) -> bool:
@@ -29,7 +29,7 @@ def test_a_good_version_dates_the_changelog_commits_packages_and_tags(module_rep
     assert git(module_repo, "cat-file", "-t", "v0.1.0").strip() == "tag"  # annotated
     changelog = (module_repo / "CHANGELOG.md").read_text()
     # The date of the released commit (2026-01-02), not today's.
-    assert f"## [Unreleased]\n\n## [0.1.0] - {COMMIT_DATE[:10]}\n\n### Added\n" in changelog
+    assert f"## [Unreleased]\n\n## [0.1.0] - {COMMIT_DATE[:10]}\n\n### Fixed\n\n{TEST_ENTRY}\n" in changelog
     package = module_repo / "dist" / "durable-bedrock-0.1.0.tar.gz"
     with tarfile.open(package) as archive:
         shipped = archive.extractfile("CHANGELOG.md")
