@@ -38,19 +38,15 @@ output "package_files" {
 }
 """
 
-# Only AWS is mocked; the role's ARN is set because the provider rejects malformed ARNs.
-CONSUMER_TEST = """
-mock_provider "aws" {
-  mock_data "aws_region" {
-    defaults = { region = "us-east-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/mocked-exec" }
-  }
-}
+# Only AWS is mocked, exactly as the module tests mock it (their mock_provider block, read from
+# tests/function.tftest.hcl: region, partition, and a role ARN the provider accepts).
+MODULE_TEST_MOCK = re.search(
+    r'(?ms)^mock_provider "aws" \{.*?^\}$', (REPO / "tests" / "function.tftest.hcl").read_text()
+)
+assert MODULE_TEST_MOCK, 'tests/function.tftest.hcl has no mock_provider "aws" block'
+CONSUMER_TEST = (
+    MODULE_TEST_MOCK[0]
+    + """
 
 run "plans_with_the_package_alone" {
   command = plan
@@ -61,6 +57,7 @@ run "plans_with_the_package_alone" {
   }
 }
 """
+)
 
 
 def engine_env(work: Path) -> tuple[dict[str, str], list[str]]:

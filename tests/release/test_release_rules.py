@@ -54,35 +54,27 @@ def test_a_dirty_tree_is_refused(module_repo, run_release, dirt):
     assert unchanged(module_repo, head) and git(module_repo, "tag") == ""
 
 
-@pytest.mark.parametrize("version", ["0.1", "v0.1.0", "01.2.3", "1.2.3-rc.1", "1.2.3.4", "x.y.z"])
-def test_a_version_that_is_not_x_y_z_is_refused(module_repo, run_release, version):
+NOT_SEMANTIC = "is not a semantic version x.y.z"
+NOT_NEWER = "is not newer than the last release tag v0.2.0"
+LAST_TAGS = ["v0.2.0", "v0.1.0", "v-not-a-release"]  # the last release is the highest v<x.y.z> tag
+
+
+@pytest.mark.parametrize(
+    ("version", "tags", "message"),
+    [(v, [], f"VERSION={v} {NOT_SEMANTIC}") for v in ("0.1", "v0.1.0", "01.2.3", "1.2.3-rc.1", "1.2.3.4", "x.y.z")]
+    + [("", [], "VERSION is not set: make release VERSION=x.y.z")]
+    + [(v, LAST_TAGS, f"VERSION={v} {NOT_NEWER}") for v in ("0.2.0", "0.1.9", "0.0.1")],
+)
+def test_a_version_not_x_y_z_or_not_above_the_last_tag_is_refused(module_repo, run_release, version, tags, message):
+    for tag in tags:
+        git(module_repo, "tag", tag)
     head = git(module_repo, "rev-parse", "HEAD")
 
     done = run_release(module_repo, version)
 
     assert done.returncode == 1
-    assert f"VERSION={version} is not a semantic version x.y.z" in done.stderr
-    assert unchanged(module_repo, head)
-
-
-def test_no_version_is_refused_with_the_usage(module_repo, run_release):
-    done = run_release(module_repo, "")
-
-    assert done.returncode == 1
-    assert "VERSION is not set: make release VERSION=x.y.z" in done.stderr
-
-
-@pytest.mark.parametrize("version", ["0.2.0", "0.1.9", "0.0.1"])
-def test_a_version_not_above_the_last_tag_is_refused(module_repo, run_release, version):
-    git(module_repo, "tag", "v0.2.0")
-    git(module_repo, "tag", "v-not-a-release")
-    head = git(module_repo, "rev-parse", "HEAD")
-
-    done = run_release(module_repo, version)
-
-    assert done.returncode == 1
-    assert f"VERSION={version} is not newer than the last release tag v0.2.0" in done.stderr
-    assert unchanged(module_repo, head)
+    assert message in done.stderr
+    assert unchanged(module_repo, head) and sorted(git(module_repo, "tag").split()) == sorted(tags)
 
 
 def test_versions_compare_as_numbers_not_text(module_repo, run_release):
