@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+
 from session import LocalAws, free_loopback_port
 from throwaway_tls import TlsFiles, make_throwaway_tls
 
@@ -39,7 +40,9 @@ def boring_registry_binary() -> str:
     """The Makefile exports BORING_REGISTRY (the binary `make setup` built)."""
     binary = os.environ.get("BORING_REGISTRY", "")
     if not binary or not os.access(binary, os.X_OK):
-        raise RuntimeError(f"BORING_REGISTRY={binary!r} is not an executable: run this through make (make setup builds it)")
+        raise RuntimeError(
+            f"BORING_REGISTRY={binary!r} is not an executable: run this through make (make setup builds it)"
+        )
     return binary
 
 
@@ -78,7 +81,9 @@ class Registry:
     def get_json(self, path: str) -> object:
         """GET https://<host><path>, trusting the throwaway CA only."""
         context = ssl.create_default_context(cafile=str(self.tls.ca_cert))
-        request = urllib.request.Request(f"https://{self.host}{path}", headers={"Authorization": f"Bearer {self.token}"})
+        request = urllib.request.Request(
+            f"https://{self.host}{path}", headers={"Authorization": f"Bearer {self.token}"}
+        )
         with urllib.request.urlopen(request, context=context, timeout=5) as response:
             return json.loads(response.read())
 
@@ -91,9 +96,10 @@ def _wait_until_serving(registry: Registry, process: subprocess.Popen[bytes]) ->
         try:
             registry.get_json("/.well-known/terraform.json")
             return
-        except OSError:
+        except OSError as not_yet:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"boring-registry not serving after {START_SECONDS} s: {registry.log.read_text()[-2000:]}")
+                log = registry.log.read_text()[-2000:]
+                raise RuntimeError(f"boring-registry not serving after {START_SECONDS} s: {log}") from not_yet
             time.sleep(0.2)
 
 
@@ -102,7 +108,11 @@ def running_registry(local_aws: LocalAws, folder: Path) -> Iterator[Registry]:
     """boring-registry on https://127.0.0.1:<free port>, its bucket in local_aws's S3; stopped afterwards."""
     folder.mkdir(parents=True, exist_ok=True)
     s3 = boto3.client(
-        "s3", region_name=REGION, endpoint_url=local_aws.endpoint, aws_access_key_id="test", aws_secret_access_key="test"
+        "s3",
+        region_name=REGION,
+        endpoint_url=local_aws.endpoint,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
     )
     s3.create_bucket(Bucket=BUCKET)  # us-east-1: no CreateBucketConfiguration (S3 CreateBucket API)
     tls = make_throwaway_tls(folder / "tls")

@@ -17,7 +17,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 # ":(glob)": "*" does not cross "/", so only the root module's own .tf files (the folders bring theirs).
-PACKAGE_PATHS = (":(glob)*.tf", "modules", "lambda_src", "packaging", "examples", "README.md", "LICENSE", "CHANGELOG.md")
+PACKAGE_PATHS = (
+    ":(glob)*.tf",
+    "modules",
+    "lambda_src",
+    "packaging",
+    "examples",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+)
 
 
 def package_files() -> list[str]:
