@@ -29,7 +29,7 @@ TF ?= $(word 2,$(TOOLCHAIN_DECISION))
 # Installed linters are used as they are; only missing ones are built.
 TFLINT := $(or $(shell command -v tflint 2>/dev/null),$(call built,tflint,$(TFLINT_VERSION)))
 TERRAFORM_DOCS := $(or $(shell command -v terraform-docs 2>/dev/null),$(call built,terraform-docs,$(TERRAFORM_DOCS_VERSION)))
-GO_TOOLS := $(strip $(if $(filter $(CACHE)/%,$(TFLINT)),tflint) $(if $(filter $(CACHE)/%,$(TERRAFORM_DOCS)),terraform-docs))
+GO_TOOLS := $(strip $(if $(filter $(CACHE)/%,$(TFLINT)),tflint) $(if $(filter $(CACHE)/%,$(TERRAFORM_DOCS)),terraform-docs) boring-registry)
 # No mirror: init fetches the providers; the plugin cache shares them between roots.
 export TF_CLI_CONFIG_FILE := $(CACHE)/cli-registry.tfrc
 else ifeq ($(TOOLCHAIN_CHOICE),source)
@@ -41,6 +41,9 @@ export TF_CLI_CONFIG_FILE := $(CACHE)/cli.tfrc
 else
 $(error devkit/toolchain/choose-toolchain.sh chose no toolchain for TOOLCHAIN=$(TOOLCHAIN): see its message above)
 endif
+# The private module registry (devkit/registry/), built by `make setup` on either toolchain:
+# `make publish` uploads with it, the registry end-to-end test serves modules with it.
+export BORING_REGISTRY := $(call built,boring-registry,$(BORING_REGISTRY_VERSION))
 # Wheels bundled into Lambda packages, fetched once by `make setup`.
 export DURABLE_BEDROCK_WHEEL_CACHE := $(CACHE)/wheels
 # Tests send traffic to loopback only: a package build that misses the wheel
@@ -96,7 +99,7 @@ EXECUTION ?= last
 CLI = TF="$(TF)" $(DEV_VENV)/bin/python cli
 
 .PHONY: help setup go-tools venvs wheels browser up down status lint docs validate test test-module test-python test-compat-needed screenshot clean
-.PHONY: release demo apply invoke history approve reject stop-executions destroy known-example example-ready bench preflight
+.PHONY: release publish demo apply invoke history approve reject stop-executions destroy known-example example-ready bench preflight
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -228,6 +231,18 @@ screenshot: setup ## Retake docs/review-page.png: the review page in headless Ch
 
 test-compat-needed: setup ## Prove every local AWS compatibility patch is needed (its tests fail without it)
 	@$(DEV_VENV)/bin/python devkit/tests/local_aws/prove_each_patch_needed.py
+
+# boring-registry's `upload module` writes into the registry's bucket (it has no upload endpoint), so
+# publishing needs the bucket's settings as its server has them (BORING_REGISTRY_STORAGE_S3_BUCKET and
+# _REGION, _ENDPOINT, _PATHSTYLE, _PREFIX) and AWS credentials that may write to it.
+# PACKAGE=<file> publishes another package file as VERSION.
+publish: $(DEV_VENV)/.complete $(BORING_REGISTRY) ## Publish dist/durable-bedrock-VERSION.tar.gz to a boring-registry private registry: VERSION=x.y.z REGISTRY_NAMESPACE=<namespace> BORING_REGISTRY_STORAGE_S3_BUCKET=<its bucket>
+	@[[ -n "$(VERSION)" && -n "$(REGISTRY_NAMESPACE)" ]] || { echo "make publish needs VERSION=x.y.z and REGISTRY_NAMESPACE=<namespace> (the module is <registry host>/<namespace>/durable-bedrock/aws)" >&2; exit 2; }
+	@$(DEV_VENV)/bin/python devkit/registry/publish.py --package "$(or $(PACKAGE),dist/durable-bedrock-$(VERSION).tar.gz)" \
+	  --version "$(VERSION)" --namespace "$(REGISTRY_NAMESPACE)" --boring-registry "$(BORING_REGISTRY)"
+
+$(BORING_REGISTRY):
+	@devkit/toolchain/build-go-tools.sh "$(CACHE)" boring-registry
 
 demo: ## Apply examples/content-pipeline on local AWS and watch a durable run finish
 	@$(MAKE) apply EXAMPLE=content-pipeline TARGET=local

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the pinned Go tools (OpenTofu, the hashicorp providers, tflint,
-# terraform-docs) from the Go module proxy into a cache outside the
+# terraform-docs, the boring-registry module registry) from the Go module proxy into a cache outside the
 # repository, lays the providers out as a filesystem mirror and writes the CLI
 # configuration that makes `tofu init` (and `terraform init`) work offline.
 #
 # Usage: build-go-tools.sh CACHE_DIR [TOOL...]
-# TOOL is tofu, tflint, terraform-docs or providers (with their mirror and CLI
-# configuration); all of them by default. The registry toolchain builds only
+# TOOL is tofu, tflint, terraform-docs, boring-registry or providers (with
+# their mirror and CLI configuration); all of them by default. The registry toolchain builds only
 # the linters that are not installed.
 # Every artefact is keyed by version: a warm rerun builds nothing.
 set -euo pipefail
@@ -15,13 +15,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=devkit/toolchain/versions.env
 source "$here/versions.env"
 
-usage="usage: build-go-tools.sh CACHE_DIR [tofu|tflint|terraform-docs|providers]..."
+usage="usage: build-go-tools.sh CACHE_DIR [tofu|tflint|terraform-docs|boring-registry|providers]..."
 cache=${1:?$usage}
 shift
 tools=("$@")
-(( ${#tools[@]} )) || tools=(tofu tflint terraform-docs providers)
+(( ${#tools[@]} )) || tools=(tofu tflint terraform-docs boring-registry providers)
 for tool in "${tools[@]}"; do
-  [[ $tool =~ ^(tofu|tflint|terraform-docs|providers)$ ]] || { echo "error: unknown tool \"$tool\"; $usage" >&2; exit 2; }
+  [[ $tool =~ ^(tofu|tflint|terraform-docs|boring-registry|providers)$ ]] || { echo "error: unknown tool \"$tool\"; $usage" >&2; exit 2; }
 done
 # wanted TOOL: was TOOL asked for?
 wanted() { [[ " ${tools[*]} " == *" $1 "* ]]; }
@@ -106,6 +106,12 @@ if wanted tflint; then
 fi
 if wanted terraform-docs; then
   build "$TERRAFORM_DOCS_MODULE" "$TERRAFORM_DOCS_VERSION" . "$bin/terraform-docs-${TERRAFORM_DOCS_VERSION#v}" "terraform-docs ${TERRAFORM_DOCS_VERSION#v}"
+fi
+if wanted boring-registry; then
+  # Its version package reports the release it was built from (`boring-registry version`).
+  EXTRA_LDFLAGS="-X $BORING_REGISTRY_MODULE/version.Version=$BORING_REGISTRY_VERSION" \
+    build "$BORING_REGISTRY_MODULE" "$BORING_REGISTRY_VERSION" . "$bin/boring-registry-${BORING_REGISTRY_VERSION#v}" \
+    "boring-registry ${BORING_REGISTRY_VERSION#v}"
 fi
 wanted providers || exit 0
 provider local "$LOCAL_PROVIDER_MODULE" "$LOCAL_PROVIDER_MODULE_VERSION" "$LOCAL_PROVIDER_VERSION"
