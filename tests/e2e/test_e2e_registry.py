@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from release_package_standin import REPO, build_release_package, write_package
+from release_packages import REPO, patched_release, release_package
 
 from registry_server import Registry, running_registry
 
@@ -106,13 +106,10 @@ def registry(local_aws, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory) -> dict[str, Path]:
-    """The first release (the work tree's package) and a patch release that changes one description."""
+    """The first release (HEAD's package) and a patch release that changes one description."""
     folder = tmp_path_factory.mktemp("releases")
-    files = build_release_package(folder / f"durable-bedrock-{FIRST}.tar.gz")
-    iam = files["iam.tf"].decode()
-    assert iam.count(ROLE_DESCRIPTION) == 1, "the role's description changed: update ROLE_DESCRIPTION"
-    patched = {**files, "iam.tf": iam.replace(ROLE_DESCRIPTION, PATCHED_DESCRIPTION).encode()}
-    write_package(folder / f"durable-bedrock-{PATCH}.tar.gz", patched)
+    release_package(REPO, FIRST, folder)
+    patched_release(PATCH, folder, "iam.tf", ROLE_DESCRIPTION, PATCHED_DESCRIPTION)
     return {version: folder / f"durable-bedrock-{version}.tar.gz" for version in (FIRST, PATCH)}
 
 
