@@ -284,8 +284,16 @@ def _attrs(body: str, path: Path) -> list[Attr]:
     return [item for item in parse(body, str(path)) if item[0] == "attr"]
 
 
+# This module by registry address: [host[:port]/]namespace/durable-bedrock/aws (the name a release is published under).
+_REGISTRY_SOURCE = re.compile(r"^([A-Za-z0-9.-]+(:[0-9]+)?/)?[A-Za-z0-9_-]+/durable-bedrock/aws$")
+
+
 def _is_module_source(raw: str) -> bool:
-    return literal(raw) in ("../..", "../../", "./../..")
+    """This module as the examples source it (../..) or as a registry serves it."""
+    source = literal(raw)
+    return source in ("../..", "../../", "./../..") or (
+        isinstance(source, str) and bool(_REGISTRY_SOURCE.match(source))
+    )
 
 
 def read(example_dir: str, environ: Mapping[str, str] | None = None) -> ExampleSettings:
@@ -298,6 +306,7 @@ def read(example_dir: str, environ: Mapping[str, str] | None = None) -> ExampleS
     variables = variable_values(root, environ)
     provider: tuple[dict[str, str], Path] | None = None
     module: tuple[dict[str, str], Path] | None = None
+    other_modules: list[tuple[dict[str, str], Path]] = []
     for path in _tf_files(root):
         for item in parse(path.read_text(), str(path)):
             if item[0] != "block":
@@ -307,8 +316,16 @@ def read(example_dir: str, environ: Mapping[str, str] | None = None) -> ExampleS
                 provider = (attrs, path)
             elif item[1] == "module" and _is_module_source(attrs.get("source", "")):
                 module = (attrs, path)
+            elif item[1] == "module":
+                other_modules.append((attrs, path))
+    # Your own root may source this module by a path or Git URL of its own: then its one module block is it.
+    if module is None and len(other_modules) == 1:
+        module = other_modules[0]
     if module is None:
-        raise Unreadable(f'{example_dir} has no module block with source = "../.."')
+        raise Unreadable(
+            f'{example_dir}: no module block with source = "../.." or "<registry>/<namespace>/durable-bedrock/aws", '
+            f"and {len(other_modules)} other module blocks (one would be taken as this module)"
+        )
 
     def value(
         attrs_and_path: tuple[dict[str, str], Path], name: str, setting: str, allow_object: bool = False

@@ -499,3 +499,25 @@ def test_flags_override_the_example_and_a_missing_example_is_named(capsys):
     )
     assert preflight.main(["--example-dir", str(ROOT / "examples/no-such-example")]) == 2
     assert "no example directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "127.0.0.1:8443/acme/durable-bedrock/aws",  # a private registry, as the registry end-to-end test uses it
+        "acme/durable-bedrock/aws",  # the public registry
+        "../durable-bedrock-tf",  # a path of your own: the root's one module block
+    ],
+)
+def test_a_root_of_your_own_is_read_whatever_it_sources_the_module_from(tmp_path, source):
+    (tmp_path / "main.tf").write_text(CUSTOM_EXAMPLE.replace('"../.."', f'"{source}"'))
+
+    assert example_settings.read(str(tmp_path), {})["models"]["classify"] == "us.amazon.nova-micro-v1:0"
+
+
+def test_a_root_with_several_other_modules_is_refused_naming_the_forms(tmp_path):
+    other = 'module "network" {\n  source = "./network"\n}\n'
+    (tmp_path / "main.tf").write_text(CUSTOM_EXAMPLE.replace('"../.."', '"./mine"') + other)
+
+    with pytest.raises(example_settings.Unreadable, match="no module block with source"):
+        example_settings.read(str(tmp_path), {})
