@@ -29,7 +29,7 @@ TF ?= $(word 2,$(TOOLCHAIN_DECISION))
 # Installed linters are used as they are; only missing ones are built.
 TFLINT := $(or $(shell command -v tflint 2>/dev/null),$(call built,tflint,$(TFLINT_VERSION)))
 TERRAFORM_DOCS := $(or $(shell command -v terraform-docs 2>/dev/null),$(call built,terraform-docs,$(TERRAFORM_DOCS_VERSION)))
-GO_TOOLS := $(strip $(if $(filter $(CACHE)/%,$(TFLINT)),tflint) $(if $(filter $(CACHE)/%,$(TERRAFORM_DOCS)),terraform-docs) boring-registry)
+GO_TOOLS := $(strip $(if $(filter $(CACHE)/%,$(TFLINT)),tflint) $(if $(filter $(CACHE)/%,$(TERRAFORM_DOCS)),terraform-docs))
 # No mirror: init fetches the providers; the plugin cache shares them between roots.
 export TF_CLI_CONFIG_FILE := $(CACHE)/cli-registry.tfrc
 else ifeq ($(TOOLCHAIN_CHOICE),source)
@@ -41,8 +41,9 @@ export TF_CLI_CONFIG_FILE := $(CACHE)/cli.tfrc
 else
 $(error devkit/toolchain/choose-toolchain.sh chose no toolchain for TOOLCHAIN=$(TOOLCHAIN): see its message above)
 endif
-# The private module registry (devkit/registry/), built by `make setup` on either toolchain:
-# `make publish` uploads with it, the registry end-to-end test serves modules with it.
+# The private module registry (devkit/registry/): `make publish` uploads with it, the registry end-to-end
+# test serves modules with it. The source toolchain builds it with the other Go tools; on the registry
+# toolchain it is built (from Go) only when those need it, so using the module never needs Go.
 export BORING_REGISTRY := $(call built,boring-registry,$(BORING_REGISTRY_VERSION))
 # Wheels bundled into Lambda packages, fetched once by `make setup`.
 export DURABLE_BEDROCK_WHEEL_CACHE := $(CACHE)/wheels
@@ -209,7 +210,7 @@ XDIST := --dist loadfile --no-loadscope-reorder
 
 # The workflow tests on a Lambda runtime's Python need no emulator and little CPU: they run alongside
 # (their output printed after pytest's), while the end-to-end workers mostly wait on the provider.
-test-python: setup
+test-python: setup $(BORING_REGISTRY)
 	@echo "test: pytest ($$($(PYTHON) --version), $(PYTEST_WORKERS) workers), IAM enforced: $${LOCAL_AWS_AUTH:-1}; alongside, workflow tests on $$($(LAMBDA_PYTHON) --version)"
 	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; main=0; runtime_status=0; \
 	  $(TEST_ENV) $(LAMBDA_VENV)/bin/pytest -q -p no:cacheprovider tests/workflows >"$$log" 2>&1 & runtime=$$!; \
@@ -219,7 +220,7 @@ test-python: setup
 	  echo "test: workflow tests on $$($(LAMBDA_PYTHON) --version) (a Lambda runtime's Python)"; cat "$$log"; \
 	  if (( main )); then exit $$main; fi; exit $$runtime_status
 
-test-iam: setup ## The end-to-end tests alone, on a local AWS that enforces IAM (make test runs them so too)
+test-iam: setup $(BORING_REGISTRY) ## The end-to-end tests alone, on a local AWS that enforces IAM (make test runs them so too)
 	@$(TEST_ENV) LOCAL_AWS_AUTH=1 TF="$(TF)" TOFU="$(TOFU)" TOOLCHAIN=$(TOOLCHAIN_CHOICE) \
 	  $(DEV_VENV)/bin/pytest --numprocesses 3 $(XDIST) tests/e2e
 
