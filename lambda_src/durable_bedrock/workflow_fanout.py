@@ -1,9 +1,10 @@
 """BedrockRun.map: the fan-out block (fanout.py) for a bedrock_workflow, with each item's spending counted.
 
-Each item runs in its own child context with a forked run (workflow.BedrockRun.fork): its budget checks
-see what the execution spent before the fan-out plus the item's own calls, and what it spent travels back
-in the item's checkpointed result ({"value", "spent"}), so the ledger counts it on every replay, whether
-the item ran again or not (SDK 3.0.0: a finished child context returns its checkpointed result).
+Each item runs in its own child context with a forked run (workflow.BedrockRun.fork). Its budget checks,
+inside its steps, see what the whole execution has spent so far (spending_so_far: before the map, the
+items finished before a resume, the running ones as they go). What it spent travels back in the item's
+checkpointed result ({"value", "spent"}), so the ledger counts it on every replay, whether the item ran
+again or not (SDK 3.0.0: a finished child context returns its checkpointed result).
 
 Child executions (more items than one execution holds) run the same handler: the part's payload names
 the item function (`processor`: its name in the workflow's module), and the handler routes the part to
