@@ -25,9 +25,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from release_packages import REPO, patched_release, release_package
 
 from registry_server import Registry, running_registry
+from release_repo import REPO, build, git
 
 NAMESPACE, NAME, SYSTEM = "acme", "durable-bedrock", "aws"
 FIRST, PATCH = "1.0.0", "1.0.1"
@@ -108,8 +108,15 @@ def registry(local_aws, tmp_path_factory):
 def releases(tmp_path_factory) -> dict[str, Path]:
     """The first release (HEAD's package) and a patch release that changes one description."""
     folder = tmp_path_factory.mktemp("releases")
-    release_package(REPO, FIRST, folder)
-    patched_release(PATCH, folder, "iam.tf", ROLE_DESCRIPTION, PATCHED_DESCRIPTION)
+    build(REPO, folder, version=FIRST)
+    # The patch is a commit of its own (the builder packages commits), in a clone of HEAD.
+    clone = folder / "patched"
+    subprocess.run(["git", "clone", "--quiet", "--shared", str(REPO), str(clone)], check=True)
+    iam = (clone / "iam.tf").read_text()
+    assert iam.count(ROLE_DESCRIPTION) == 1, "the role's description changed: update ROLE_DESCRIPTION"
+    (clone / "iam.tf").write_text(iam.replace(ROLE_DESCRIPTION, PATCHED_DESCRIPTION))
+    git(clone, "commit", "--quiet", "-am", f"Patch {PATCH}")
+    build(clone, folder, version=PATCH)
     return {version: folder / f"durable-bedrock-{version}.tar.gz" for version in (FIRST, PATCH)}
 
 

@@ -29,13 +29,13 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     ).stdout  # fmt: skip
 
 
-def build(repo: Path, out_dir: Path, commit: str = "HEAD") -> Path:
-    """package.py's build of the commit as version 1.2.3, run from another folder and time zone."""
+def build(repo: Path, out_dir: Path, commit: str = "HEAD", version: str = "1.2.3") -> Path:
+    """package.py's build of the commit as `version`, run from another folder and time zone."""
     out_dir.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        [sys.executable, str(PACKAGE), "--version", "1.2.3", "--commit", commit, "--repo", str(repo),
+        [sys.executable, str(PACKAGE), "--version", version, "--commit", commit, "--repo", str(repo),
          "--out-dir", str(out_dir)],
         capture_output=True, text=True, check=False, cwd=out_dir, env={**os.environ, "TZ": "Asia/Tokyo"},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    return out_dir / "durable-bedrock-1.2.3.tar.gz"
+    return out_dir / f"durable-bedrock-{version}.tar.gz"
