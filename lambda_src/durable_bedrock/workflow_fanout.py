@@ -135,8 +135,9 @@ def run_fan_out_part(event: Any, run: BedrockRun, workflow_module: str) -> dict[
         return None
     part = event[PART_KEY]
     function = getattr(sys.modules[workflow_module], str(part.get("processor")), None)
-    if not callable(function) or not str(part.get("processor")).isidentifier():
+    if not callable(function):
         raise ValueError(f"a fan-out part names item function {part.get('processor')!r}, not in {workflow_module}")
+    processor_name(function, workflow_module)  # the rule map_items applied: a top-level function of this module
     # The same version's environment, so the same result store as the parent's (its config travels without it).
     store = run.config.fan_out.results
     name = str(part["name"])

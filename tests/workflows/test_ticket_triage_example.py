@@ -15,6 +15,7 @@ from aws_durable_execution_sdk_python_testing import DurableFunctionTestRunner
 from botocore.exceptions import ClientError
 
 from durable_bedrock import BedrockRun, Budget, FanOutConfig, Models, WorkflowConfig, bedrock, bedrock_workflow
+from durable_bedrock.fanout_children import PART_KEY
 from durable_runner import (
     MODELLED_EXECUTION_TIMEOUT_SECONDS,
     WALL_CLOCK_TIMEOUT_SECONDS,
@@ -214,3 +215,15 @@ def test_a_budget_stops_a_fan_out_once_the_items_together_reach_it_across_a_resu
     # T-1, T-2 (throttled once) and T-3 were labelled (36 tokens); T-4's step found the limit reached.
     labelled = Counter(prompt for (_model, prompt), count in tickets_bedrock.calls.items() for _ in range(count))
     assert labelled == {TICKETS[0]["text"]: 1, TICKETS[1]["text"]: 2, TICKETS[2]["text"]: 1}
+
+
+@pytest.mark.parametrize("named", ["__class__", "Counter"])  # callable in this module, but not its own function
+def test_a_fan_out_part_may_run_only_a_top_level_function_of_the_workflows_module(tickets_bedrock, named):
+    part = {"name": "label", "offset": 0, "items": TICKETS[:1], "failures_allowed": 0}
+    event = {PART_KEY: {**part, "config": SMALL_EXECUTIONS.to_dict(), "processor": named}}
+
+    result, _ = run_workflow(labelling, event)
+
+    assert result.status.value == "FAILED"
+    assert "run.map needs a top-level function of the workflow's module" in result.error.message
+    assert tickets_bedrock.calls == Counter()
