@@ -8,7 +8,9 @@ modules) and with the example's state; instead this reads the few literal
 places the examples keep them:
 
 - in the `provider "aws"` block: `region`;
-- in the `module` block whose `source` is the module (`../..`): `name`,
+- in the `module` block whose `source` is the module (`../..`, a registry
+  address `<host>/<namespace>/durable-bedrock/aws`, or else the root's one
+  module block): `name`,
   `workflow`, `model_id`, `models`, `bedrock_region`, `sqs_trigger`, and
   whether `source_dir` is set (a null workflow is then "custom");
 
